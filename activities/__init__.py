@@ -1,0 +1,1 @@
+"""Everything with I/O: database, templates, channel delivery."""

@@ -1,0 +1,263 @@
+"""Candidates: enrol, import, list, read, update, plan, touch history."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+
+from api import enrolment
+from api.csv_rows import csv_records
+from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.schemas import (
+    CandidateCreate,
+    CandidateDetail,
+    CandidateOut,
+    CandidatePage,
+    CandidateUpdate,
+    FieldError,
+    ImportReport,
+    ImportRow,
+    PlanOut,
+    TouchList,
+    TouchOut,
+    field_errors,
+)
+from rapport.db import repository
+from rapport.db.models import Candidate
+from rapport.vocabulary import Stage
+
+router = APIRouter(prefix="/api/candidates", tags=["candidates"])
+
+MAX_IMPORT_ROWS = 5000
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+async def load_candidate(session: SessionDep, candidate_id: str) -> Candidate:
+    try:
+        key = uuid.UUID(candidate_id)
+    except ValueError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "candidate not found") from None
+    candidate = await repository.get_candidate(session, key)
+    if candidate is None or candidate.stage == Stage.ERASED:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "candidate not found")
+    return candidate
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": CandidateOut, "description": "Already enrolled: the existing one."}},
+)
+async def enrol_candidate(
+    body: CandidateCreate,
+    response: Response,
+    session: SessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+) -> CandidateOut:
+    """Enrol one candidate and start their workflow; the same external_id returns the existing."""
+    candidate, created = await enrolment.enrol(session, temporal, settings, body)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return enrolment.candidate_out(candidate)
+
+
+@router.post(
+    "/import",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+                "text/csv": {"schema": {"type": "string"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                },
+            },
+            "required": True,
+        }
+    },
+)
+async def import_candidates(
+    request: Request, temporal: TemporalDep, settings: SettingsDep
+) -> ImportReport:
+    """Enrol many: a JSON list, a text/csv body, or a CSV file upload; a report per row."""
+    records = await read_import(request)
+    rows: list[ImportRow] = []
+    for number, record in enumerate(records, start=1):
+        rows.append(await import_row(request, temporal, settings, number, record))
+    return ImportReport(
+        created=sum(row.status == "created" for row in rows),
+        existing=sum(row.status == "existing" for row in rows),
+        rejected=sum(row.status == "rejected" for row in rows),
+        items=rows,
+    )
+
+
+async def read_import(request: Request) -> list[Any]:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data":
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise HTTPException(422, [{"field": "file", "message": "attach the CSV as 'file'"}])
+        raw = await upload.read(MAX_IMPORT_BYTES + 1)
+        records: list[Any] = csv_records(decode(raw))
+    elif content_type in ("text/csv", "application/csv"):
+        records = csv_records(decode(await read_limited(request)))
+    elif content_type in ("application/json", ""):
+        try:
+            records = json.loads(await read_limited(request))
+        except json.JSONDecodeError as err:
+            raise HTTPException(422, [{"field": "body", "message": f"not JSON: {err}"}]) from None
+        if not isinstance(records, list):
+            raise HTTPException(422, [{"field": "body", "message": "expected a JSON list"}])
+    else:
+        raise HTTPException(415, f"send application/json, text/csv or a file; got {content_type}")
+    if len(records) > MAX_IMPORT_ROWS:
+        raise HTTPException(
+            413, [{"field": "body", "message": f"at most {MAX_IMPORT_ROWS} rows per import"}]
+        )
+    return records
+
+
+async def read_limited(request: Request) -> bytes:
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_IMPORT_BYTES:
+            raise HTTPException(413, f"import bodies are limited to {MAX_IMPORT_BYTES} bytes")
+    return bytes(body)
+
+
+def decode(raw: bytes) -> str:
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise HTTPException(413, f"import files are limited to {MAX_IMPORT_BYTES} bytes")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise HTTPException(422, [{"field": "file", "message": "CSV must be UTF-8"}]) from None
+
+
+async def import_row(
+    request: Request, temporal: TemporalDep, settings: SettingsDep, number: int, record: Any
+) -> ImportRow:
+    """One row, in its own transaction, exactly as idempotent as a single enrolment."""
+    external_id = record.get("external_id") if isinstance(record, dict) else None
+    if isinstance(record, dict) and "_extra_cells" in record:
+        return ImportRow(
+            row=number,
+            external_id=external_id,
+            status="rejected",
+            errors=[FieldError(field="row", message="more cells than column headers")],
+        )
+    try:
+        body = CandidateCreate.model_validate(record)
+    except ValidationError as err:
+        return ImportRow(
+            row=number,
+            external_id=str(external_id) if external_id is not None else None,
+            status="rejected",
+            errors=field_errors(err.errors()),
+        )
+    async with request.app.state.sessions() as session:
+        try:
+            candidate, created = await enrolment.enrol(session, temporal, settings, body)
+        except Exception as err:
+            await session.rollback()
+            return ImportRow(
+                row=number,
+                external_id=body.external_id,
+                status="rejected",
+                errors=[FieldError(field="row", message=f"could not enrol: {err}")],
+            )
+    return ImportRow(
+        row=number,
+        external_id=body.external_id,
+        status="created" if created else "existing",
+        id=candidate.id,
+    )
+
+
+@router.get("")
+async def list_candidates(
+    session: SessionDep,
+    stage: Stage | None = None,
+    owner: Annotated[str | None, Query(max_length=320)] = None,
+    text: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: str | None = None,
+) -> CandidatePage:
+    """List candidates, oldest first, filtered by stage, owner and text; `next_cursor` pages."""
+    after = None
+    if cursor:
+        try:
+            after = uuid.UUID(cursor)
+        except ValueError:
+            raise HTTPException(422, [{"field": "cursor", "message": "not a cursor"}]) from None
+    page = await repository.list_candidates(
+        session,
+        repository.CandidateFilter(stage=stage.value if stage else None, owner=owner, text=text),
+        limit=limit,
+        after=after,
+    )
+    return CandidatePage(
+        items=[enrolment.candidate_out(candidate) for candidate in page.items],
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.get("/{candidate_id}")
+async def get_candidate(
+    candidate_id: str, session: SessionDep, temporal: TemporalDep, settings: SettingsDep
+) -> CandidateDetail:
+    """The stored profile plus the workflow's live stage and next touch."""
+    candidate = await load_candidate(session, candidate_id)
+    return await enrolment.detail(temporal, settings, candidate)
+
+
+@router.patch("/{candidate_id}")
+async def update_candidate(
+    candidate_id: str,
+    body: CandidateUpdate,
+    session: SessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+) -> CandidateDetail:
+    """Update the profile; the workflow re-plans with the new facts."""
+    candidate = await load_candidate(session, candidate_id)
+    for required in ("full_name", "timezone", "country"):
+        if required in body.model_fields_set and getattr(body, required) is None:
+            raise HTTPException(422, [{"field": required, "message": "cannot be cleared"}])
+    candidate = await enrolment.update_profile(session, temporal, candidate, body)
+    return await enrolment.detail(temporal, settings, candidate)
+
+
+@router.get("/{candidate_id}/plan")
+async def get_plan(
+    candidate_id: str,
+    session: SessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+    days: Annotated[int, Query(ge=1, le=3660)] = 365,
+) -> PlanOut:
+    """The touches the workflow would make in the next `days` under today's data."""
+    candidate = await load_candidate(session, candidate_id)
+    return PlanOut(items=await enrolment.plan(temporal, settings, candidate, days))
+
+
+@router.get("/{candidate_id}/touches")
+async def get_touches(candidate_id: str, session: SessionDep) -> TouchList:
+    """Outreach history, newest first."""
+    candidate = await load_candidate(session, candidate_id)
+    touches = await repository.list_touches(session, candidate.id)
+    return TouchList(
+        items=[TouchOut.model_validate(touch, from_attributes=True) for touch in touches]
+    )

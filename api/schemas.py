@@ -1,0 +1,259 @@
+"""Request and response bodies of the API; validation messages name the field and the problem."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+)
+
+from rapport.vocabulary import Channel, Occasion, Rapport, RelationshipOrigin, SenderRole, Stage
+
+MAX_LIST_ITEMS = 100
+
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+@cache
+def iso_countries() -> frozenset[str]:
+    """ISO 3166 alpha-2 codes, from the table tzdata ships (no extra dependency)."""
+    table = resources.files("tzdata").joinpath("zoneinfo", "iso3166.tab").read_text("utf-8")
+    return frozenset(
+        line.split("\t")[0] for line in table.splitlines() if line and not line.startswith("#")
+    )
+
+
+def check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r}; use an IANA name like Europe/Berlin"
+        ) from None
+    return value
+
+
+def check_country(value: str) -> str:
+    code = value.strip().upper()
+    if code not in iso_countries():
+        raise ValueError(f"unknown country {value!r}; use an ISO 3166 alpha-2 code like DE")
+    return code
+
+
+def check_birthday(value: str) -> str:
+    """`YYYY-MM-DD` or `MM-DD`; 02-29 is a real birthday, 02-30 is not."""
+    text = value.strip()
+    parts = text.split("-")
+    try:
+        if len(parts) == 3 and len(parts[0]) == 4:
+            born = date.fromisoformat(text)
+            if born > date.today():
+                raise ValueError(f"birthday {value!r} is in the future")
+            return born.isoformat()
+        if len(parts) == 2:
+            month, day = int(parts[0]), int(parts[1])
+            date(2000, month, day)  # a leap year, so 02-29 passes and 02-30 fails
+            return f"{month:02d}-{day:02d}"
+    except ValueError as err:
+        if "future" in str(err):
+            raise
+        raise ValueError(f"birthday {value!r} is not a real date") from None
+    raise ValueError(f"birthday {value!r} must be YYYY-MM-DD or MM-DD")
+
+
+def check_linkedin_url(value: str) -> str:
+    text = value.strip()
+    if not text.startswith(("https://", "http://")) or "linkedin.com/" not in text.lower():
+        raise ValueError(f"linkedin_url {value!r} must be a https://www.linkedin.com/… address")
+    return text
+
+
+def check_not_future(value: date) -> date:
+    if value > date.today():
+        raise ValueError(f"{value.isoformat()} is in the future")
+    return value
+
+
+TimeZoneName = Annotated[str, AfterValidator(check_timezone)]
+CountryCode = Annotated[str, AfterValidator(check_country)]
+Birthday = Annotated[str, AfterValidator(check_birthday)]
+LinkedInUrl = Annotated[str, StringConstraints(max_length=500), AfterValidator(check_linkedin_url)]
+PastDate = Annotated[date, AfterValidator(check_not_future)]
+
+
+class Relationship(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    origin: RelationshipOrigin = RelationshipOrigin.COLD_OUTREACH
+    rapport: Rapport = Rapport.COLD
+    since: date | None = None
+    owner: EmailStr | None = Field(
+        default=None, description="Email of the person who holds the relationship."
+    )
+    owner_role: SenderRole = SenderRole.HR
+
+
+class CandidateProfile(BaseModel):
+    """Fields shared by enrolment and update."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    email: EmailStr | None = None
+    linkedin_url: LinkedInUrl | None = None
+    postal_address: Annotated[str, StringConstraints(max_length=500)] | None = None
+    birthday: Birthday | None = Field(default=None, description="YYYY-MM-DD or MM-DD")
+    current_employer: ShortText | None = None
+    current_title: ShortText | None = None
+    job_started_on: PastDate | None = None
+    skills: list[Tag] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    interests: list[Tag] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    location: ShortText | None = None
+    consent: dict[Channel, bool] = Field(
+        default_factory=dict, description='Per channel, e.g. {"email": true}.'
+    )
+
+
+class CandidateCreate(CandidateProfile):
+    external_id: ShortText
+    full_name: ShortText
+    timezone: TimeZoneName
+    country: CountryCode
+    relationship: Relationship = Field(default_factory=Relationship)
+
+
+class CandidateUpdate(BaseModel):
+    """PATCH body: every field optional; a field sent as null clears it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    full_name: ShortText | None = None
+    email: EmailStr | None = None
+    linkedin_url: LinkedInUrl | None = None
+    postal_address: Annotated[str, StringConstraints(max_length=500)] | None = None
+    timezone: TimeZoneName | None = None
+    country: CountryCode | None = None
+    birthday: Birthday | None = None
+    current_employer: ShortText | None = None
+    current_title: ShortText | None = None
+    job_started_on: PastDate | None = None
+    skills: list[Tag] | None = Field(default=None, max_length=MAX_LIST_ITEMS)
+    interests: list[Tag] | None = Field(default=None, max_length=MAX_LIST_ITEMS)
+    location: ShortText | None = None
+    consent: dict[Channel, bool] | None = None
+    relationship: Relationship | None = None
+
+
+class TouchPlan(BaseModel):
+    occasion: Occasion
+    channel: Channel | None
+    sender_role: SenderRole
+    due_at: datetime
+    reason: str | None = None
+
+
+class CandidateOut(BaseModel):
+    id: uuid.UUID
+    workflow_id: str
+    external_id: str
+    full_name: str
+    email: str | None
+    linkedin_url: str | None
+    postal_address: str | None
+    timezone: str
+    country: str
+    birthday: str | None
+    current_employer: str | None
+    current_title: str | None
+    job_started_on: date | None
+    skills: list[str]
+    interests: list[str]
+    location: str | None
+    consent: dict[str, bool]
+    opt_outs: list[str]
+    relationship: Relationship
+    stage: Stage
+    created_at: datetime
+    updated_at: datetime
+
+
+class CandidateDetail(CandidateOut):
+    next_touch: TouchPlan | None
+    status_source: Literal["workflow", "plan"] = Field(
+        description="`workflow` when the live workflow answered, `plan` when computed from data."
+    )
+
+
+class CandidatePage(BaseModel):
+    items: list[CandidateOut]
+    next_cursor: str | None
+
+
+class PlanOut(BaseModel):
+    items: list[TouchPlan]
+
+
+class TouchOut(BaseModel):
+    id: uuid.UUID
+    occasion: Occasion
+    channel: Channel | None
+    sender_role: SenderRole
+    sender: str | None
+    status: str
+    reason: str | None
+    subject: str | None
+    due_at: datetime
+    sent_at: datetime | None
+    created_at: datetime
+
+
+class TouchList(BaseModel):
+    items: list[TouchOut]
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ImportRow(BaseModel):
+    row: int
+    external_id: str | None
+    status: Literal["created", "existing", "rejected"]
+    id: uuid.UUID | None = None
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+class ImportReport(BaseModel):
+    created: int
+    existing: int
+    rejected: int
+    items: list[ImportRow]
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    database: str
+    temporal: str
+
+
+def field_errors(errors: list[Any]) -> list[FieldError]:
+    """Pydantic errors as `{field, message}`, the field as a dotted path."""
+    return [
+        FieldError(
+            field=".".join(str(part) for part in error["loc"]) or "row",
+            message=str(error["msg"]).removeprefix("Value error, "),
+        )
+        for error in errors
+    ]

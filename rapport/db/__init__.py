@@ -1,0 +1,1 @@
+"""PostgreSQL through SQLAlchemy 2.0: models, engine and session, repository functions."""

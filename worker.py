@@ -1,0 +1,75 @@
+"""The worker: runs the candidate workflow and its activities on `RAPPORT_TASK_QUEUE`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.mail import Mailer
+from activities.templates import Renderer
+from activities.touches import TouchActivities
+from rapport.db.session import make_engine, make_session_factory
+from rapport.settings import Settings
+from rapport.temporal import connect
+from workflows.candidate import CandidateWorkflow
+
+WORKFLOWS: Sequence[type] = (CandidateWorkflow,)
+
+
+def make_mailer(settings: Settings) -> Mailer:
+    return Mailer(
+        settings.smtp_target_host,
+        settings.smtp_port,
+        mail_from=settings.mail_from,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        starttls=settings.smtp_starttls,
+    )
+
+
+def build_worker(
+    client: Client,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    **options: Any,
+) -> Worker:
+    """The one place that lists what the worker runs; tests pass extra options."""
+    touches = TouchActivities(
+        session_factory, make_mailer(settings), Renderer(), company=settings.company_name
+    )
+    return Worker(
+        client,
+        task_queue=options.pop("task_queue", settings.task_queue),
+        workflows=list(WORKFLOWS),
+        activities=[touches.send_touch],
+        **options,
+    )
+
+
+async def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    settings = Settings()
+    engine = make_engine(settings.require_database_url())
+    client = await connect(settings)
+    worker = build_worker(client, settings, make_session_factory(engine))
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+
+    async with worker:
+        logging.info("worker polling %s on %s", settings.task_queue, settings.temporal_target)
+        await stop.wait()
+    await engine.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

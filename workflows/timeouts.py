@@ -1,0 +1,25 @@
+"""Every timeout and retry policy of the workflows, in one place."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio.common import RetryPolicy
+
+# A send talks to one SMTP server; a minute is generous, and a hung one must not block others.
+SEND_TOUCH_START_TO_CLOSE = timedelta(minutes=1)
+
+# A down SMTP server or database is retried with backoff for a long while: the greeting is
+# still worth sending hours late within its day, and the touch is recorded either way.
+SEND_TOUCH_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=10),
+    maximum_attempts=0,
+    non_retryable_error_types=["PermanentDeliveryError", "InvalidTemplateError"],
+)
+SEND_TOUCH_SCHEDULE_TO_CLOSE = timedelta(hours=12)
+
+# A run of a candidate workflow lasts at most this long before continue-as-new, so histories
+# stay short even for candidates who are touched rarely.
+RUN_LENGTH = timedelta(days=365)
