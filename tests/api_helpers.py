@@ -1,0 +1,56 @@
+"""Shared bits of the HTTP tests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+# One zone per whole-hour offset from -11 to +14: at any moment one of them is mid-morning.
+ZONES_AROUND_THE_WORLD = (
+    "Pacific/Pago_Pago", "Pacific/Honolulu", "America/Anchorage", "America/Los_Angeles",
+    "America/Denver", "America/Chicago", "America/New_York", "America/Halifax",
+    "America/Sao_Paulo", "Atlantic/South_Georgia", "Atlantic/Azores", "Europe/London",
+    "Europe/Berlin", "Europe/Athens", "Europe/Moscow", "Asia/Dubai", "Asia/Karachi",
+    "Asia/Dhaka", "Asia/Bangkok", "Asia/Shanghai", "Asia/Tokyo", "Australia/Brisbane",
+    "Pacific/Noumea", "Pacific/Auckland", "Pacific/Tongatapu", "Pacific/Kiritimati",
+)  # fmt: skip
+
+
+def zone_in_send_window(now: datetime | None = None) -> tuple[str, datetime]:
+    """A zone whose local time is well inside the default 09:00-17:00 window right now."""
+    moment = now or datetime.now(UTC)
+    for name in ZONES_AROUND_THE_WORLD:
+        local = moment.astimezone(ZoneInfo(name))
+        if 10 <= local.hour < 15:
+            return name, local
+    raise AssertionError("no zone in the send window: the zone list has a gap")
+
+
+def enrolment(**overrides: Any) -> dict[str, Any]:
+    suffix = uuid.uuid4().hex[:8]
+    body: dict[str, Any] = {
+        "external_id": f"ats-{suffix}",
+        "full_name": f"Ingrid Okonkwo-{suffix}",
+        "email": f"ingrid.{suffix}@example.com",
+        "linkedin_url": f"https://www.linkedin.com/in/ingrid-{suffix}",
+        "timezone": "Europe/Berlin",
+        "country": "DE",
+        "birthday": "1991-06-15",
+        "current_employer": "Initech",
+        "current_title": "Data Engineer",
+        "job_started_on": "2021-10-04",
+        "skills": ["python", "spark"],
+        "interests": ["data mesh"],
+        "location": "Berlin",
+        "consent": {"email": True},
+        "relationship": {
+            "origin": "former_colleague",
+            "rapport": "warm",
+            "owner": "sam.lee@example.com",
+            "owner_role": "employee",
+        },
+    }
+    body.update(overrides)
+    return body

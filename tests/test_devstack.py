@@ -1,0 +1,52 @@
+"""The dev stack's own parts that the end-to-end tests do not reach: the embedded PostgreSQL."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import psycopg
+
+from rapport.devstack import DevStack
+from rapport.settings import Settings
+from workflows.search_attributes import REGISTRY
+
+
+def test_embedded_postgres_is_created_migrated_and_reused() -> None:
+    data_dir = Path(tempfile.mkdtemp(prefix="rapport-devstack-"))
+    settings = Settings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
+
+    first = DevStack(settings)
+    url = first.start_postgres()
+    try:
+        from rapport.db import migrate
+
+        migrate.upgrade(url)
+        plain = url.replace("postgresql+psycopg://", "postgresql://", 1)
+        with psycopg.connect(plain) as connection:
+            connection.execute(
+                "insert into candidates (id, external_id, full_name, timezone, country, skills,"
+                " interests, consent, opt_outs, relationship_origin, rapport, owner_role, stage,"
+                " workflow_id) values (gen_random_uuid(), 'keep-me', 'K', 'UTC', 'DE', '{}', '{}',"
+                " '{}', '{}', 'referral', 'warm', 'hr', 'nurturing', 'candidate-x')"
+            )
+    finally:
+        first.stop_postgres()
+
+    second = DevStack(settings)
+    again = second.start_postgres()
+    try:
+        with psycopg.connect(again.replace("postgresql+psycopg://", "postgresql://", 1)) as conn:
+            row = conn.execute("select full_name from candidates where external_id = 'keep-me'")
+            assert row.fetchone() == ("K",)
+    finally:
+        second.stop_postgres()
+
+
+def test_temporal_dev_server_is_file_backed_with_search_attributes() -> None:
+    settings = Settings(_env_file=None, data_dir=Path("/tmp/x"), temporal_port=7999)  # type: ignore[call-arg]
+    command = DevStack(settings).temporal_command()
+    assert command[command.index("--db-filename") + 1] == "/tmp/x/temporal.db"
+    assert command[command.index("--port") + 1] == "7999"
+    registered = {command[i + 1] for i, part in enumerate(command) if part == "--search-attribute"}
+    assert registered == {f"{name}={kind}" for name, kind in REGISTRY.items()}

@@ -1,0 +1,129 @@
+"""End to end with every real part, as `make dev` runs them: enrol over HTTP, get the email."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from email.message import EmailMessage
+from pathlib import Path
+
+import httpx
+import pytest
+from temporalio.client import Client, WorkflowExecutionStatus
+
+from rapport.mailbox import read_mailbox
+from workflows import search_attributes as sa
+
+from .api_helpers import enrolment, zone_in_send_window
+from .stack import RunningStack, launch, stop_stack
+
+
+@pytest.fixture
+async def api(stack: RunningStack) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=stack.api_url, timeout=30) as client:
+        yield client
+
+
+def mail_to(directory: Path, to: str) -> EmailMessage | None:
+    if not directory.exists():
+        return None
+    return next((message for message in read_mailbox(directory) if message["To"] == to), None)
+
+
+async def wait_for_mail(directory: Path, to: str, within: float = 30.0) -> EmailMessage:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        message = await asyncio.to_thread(mail_to, directory, to)
+        if message is not None:
+            return message
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"no email to {to} within {within}s")
+
+
+async def test_birthday_today_is_greeted_by_email(
+    stack: RunningStack, api: httpx.AsyncClient
+) -> None:
+    zone, local_now = zone_in_send_window()
+    body = enrolment(
+        timezone=zone,
+        birthday=f"1990-{local_now:%m-%d}" if f"{local_now:%m-%d}" != "02-29" else "1992-02-29",
+        full_name="Oluwaseun Achterberg",
+        job_started_on=None,
+    )
+    response = await api.post("/api/candidates", json=body)
+    assert response.status_code == 201, response.text
+    candidate = response.json()
+
+    message = await wait_for_mail(stack.mail_dir, body["email"])
+    assert message["Subject"] == "Happy birthday, Oluwaseun!"
+    text = message.get_content()
+    assert "Hi Oluwaseun," in text
+    assert "Initech" in text
+    assert "Sam Lee" in text  # the relationship owner signs it
+
+    touches = (await api.get(f"/api/candidates/{candidate['id']}/touches")).json()["items"]
+    assert len(touches) == 1
+    touch = touches[0]
+    assert (touch["occasion"], touch["channel"], touch["status"]) == ("birthday", "email", "sent")
+    assert touch["sender_role"] == "employee"
+    assert touch["sent_at"] is not None
+
+    # The next touch is next year's birthday, and the workflow says so.
+    detail = (await api.get(f"/api/candidates/{candidate['id']}")).json()
+    assert detail["next_touch"]["occasion"] == "birthday"
+    assert detail["next_touch"]["due_at"][:4] == str(local_now.year + 1)
+
+    temporal = await Client.connect(stack.temporal_address)
+    query = (
+        f"WorkflowId = '{candidate['workflow_id']}' AND CandidateStage = 'nurturing' "
+        f"AND NextOccasion = 'birthday' AND RelationshipOwner = 'sam.lee@example.com'"
+    )
+    found = []
+    for _ in range(50):
+        found = [execution async for execution in temporal.list_workflows(query)]
+        if found:
+            break
+        await asyncio.sleep(0.2)
+    assert len(found) == 1, "the workflow is not visible with its search attributes"
+    attributes = found[0].typed_search_attributes
+    assert attributes.get(sa.NEXT_TOUCH_AT) is not None
+
+    handle = temporal.get_workflow_handle(candidate["workflow_id"])
+    description = await handle.describe()
+    assert description.status == WorkflowExecutionStatus.RUNNING
+    history = await handle.fetch_history()
+    # Payload data is raw JSON bytes inside the protobuf, so a byte search finds any leak.
+    raw = b"".join(event.SerializeToString() for event in history.events)
+    assert candidate["id"].encode() in raw  # the scan does see the payloads
+    for personal in (body["full_name"], body["email"], "Oluwaseun", "Achterberg", "1990"):
+        assert personal.encode() not in raw, f"{personal!r} leaked into the workflow history"
+    timer_summaries = [
+        event.user_metadata.summary
+        for event in history.events
+        if event.HasField("timer_started_event_attributes")
+    ]
+    assert timer_summaries, "the workflow should be asleep on a timer"
+
+
+async def test_stack_stops_cleanly_and_resumes_with_the_same_workflows(
+    stack: RunningStack, api: httpx.AsyncClient
+) -> None:
+    created = (await api.post("/api/candidates", json=enrolment(birthday="10-31"))).json()
+    before = (await api.get(f"/api/candidates/{created['id']}")).json()
+    children_log = (stack.data_dir / "logs").iterdir()
+    assert {path.name for path in children_log} >= {"temporal.log", "worker.log", "api.log"}
+
+    assert await asyncio.to_thread(stop_stack, stack) == 0
+    with pytest.raises(httpx.HTTPError):
+        await api.get("/healthz", timeout=2)
+
+    restarted = await asyncio.to_thread(launch, stack.data_dir, stack.env)
+    stack.process = restarted.process
+    async with httpx.AsyncClient(base_url=stack.api_url, timeout=30) as again:
+        after = (await again.get(f"/api/candidates/{created['id']}")).json()
+    assert after["status_source"] == "workflow"
+    assert after["next_touch"] == before["next_touch"]
+    temporal = await Client.connect(stack.temporal_address)
+    description = await temporal.get_workflow_handle(created["workflow_id"]).describe()
+    assert description.status == WorkflowExecutionStatus.RUNNING
