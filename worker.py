@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.handwritten import HandwrittenConfig, HandwrittenNotes, parse_postal_address
 from activities.mail import Mailer
 from activities.templates import Renderer
-from activities.touches import TouchActivities
+from activities.touches import MessageSettings, TouchActivities
 from rapport.db.session import make_engine, make_session_factory
 from rapport.settings import Settings
 from rapport.temporal import connect
@@ -34,6 +35,26 @@ def make_mailer(settings: Settings) -> Mailer:
     )
 
 
+def make_notes(settings: Settings) -> HandwrittenNotes | None:
+    """The handwritten-note provider, when one is configured; else notes are assisted."""
+    if not settings.handwrytten_api_key:
+        return None
+    sender = parse_postal_address(
+        settings.note_sender_name or settings.company_name,
+        (settings.note_sender_address or "").replace("\\n", "\n"),
+        settings.note_sender_country,
+    )
+    return HandwrittenNotes(
+        HandwrittenConfig(
+            api_key=settings.handwrytten_api_key,
+            base_url=settings.handwrytten_base_url,
+            card_id=settings.handwrytten_card_id,
+            font=settings.handwrytten_font,
+            sender=sender,
+        )
+    )
+
+
 def build_worker(
     client: Client,
     settings: Settings,
@@ -42,13 +63,27 @@ def build_worker(
 ) -> Worker:
     """The one place that lists what the worker runs; tests pass extra options."""
     touches = TouchActivities(
-        session_factory, make_mailer(settings), Renderer(), company=settings.company_name
+        session_factory,
+        make_mailer(settings),
+        Renderer(),
+        MessageSettings(
+            company=settings.company_name,
+            base_url=settings.base_url,
+            secret_key=settings.require_secret_key(),
+            careers_url=settings.careers_url,
+        ),
+        notes=options.pop("notes", None) or make_notes(settings),
     )
     return Worker(
         client,
         task_queue=options.pop("task_queue", settings.task_queue),
         workflows=list(WORKFLOWS),
-        activities=[touches.send_touch],
+        activities=[
+            touches.send_touch,
+            touches.open_task,
+            touches.close_task,
+            touches.open_engaged_task,
+        ],
         **options,
     )
 

@@ -39,10 +39,26 @@ class Mailer:
         domain = parseaddr(self.mail_from)[1].rpartition("@")[2] or "rapport.local"
         return f"<{digest}@{domain}>"
 
-    def compose(self, *, to: str, subject: str, body: str, idempotency_key: str) -> EmailMessage:
+    def compose(
+        self,
+        *,
+        to: str,
+        subject: str,
+        body: str,
+        idempotency_key: str,
+        reply_to: str | None = None,
+        unsubscribe_url: str | None = None,
+    ) -> EmailMessage:
         message = EmailMessage()
         message["From"] = self.mail_from
         message["To"] = to
+        if reply_to:
+            # Replies reach the person who owns the relationship, not a robot.
+            message["Reply-To"] = reply_to
+        if unsubscribe_url:
+            # RFC 8058 one-click unsubscribe: mail clients POST to the link.
+            message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message["Subject"] = subject
         message["Date"] = formatdate(localtime=False, usegmt=True)
         message["Message-ID"] = self.message_id(idempotency_key)

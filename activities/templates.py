@@ -7,23 +7,29 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+CHANNELS_WITH_SUBJECT = {"email"}
 
 
 class InvalidTemplateError(Exception):
-    """A template is missing, malformed, or asks for a value the context does not have."""
+    """A template is missing, malformed, unsafe, or asks for a value the context lacks."""
 
 
 @dataclass(frozen=True)
 class RenderedMessage:
-    subject: str
+    subject: str | None
     body: str
 
 
 class Renderer:
-    """Renders `templates/<channel>/<occasion>.txt.j2`: a `Subject:` line, a blank line, a body."""
+    """Renders `templates/<channel>/<occasion>.<sender_role>.txt.j2`, else `<occasion>.txt.j2`.
+
+    An email template starts with a `Subject:` line and a blank line; other channels are body
+    only. The sender's role picks the voice: the CEO writes differently from HR.
+    """
 
     def __init__(self, templates_dir: Path = TEMPLATES_DIR) -> None:
         self._env = ImmutableSandboxedEnvironment(
@@ -35,14 +41,29 @@ class Renderer:
             lstrip_blocks=True,
         )
 
-    def render(self, channel: str, occasion: str, context: dict[str, Any]) -> RenderedMessage:
-        name = f"{channel}/{occasion}.txt.j2"
+    def template_names(self, channel: str, occasion: str, sender_role: str) -> list[str]:
+        return [f"{channel}/{occasion}.{sender_role}.txt.j2", f"{channel}/{occasion}.txt.j2"]
+
+    def render(
+        self, channel: str, occasion: str, context: dict[str, Any], *, sender_role: str = "hr"
+    ) -> RenderedMessage:
+        names = self.template_names(channel, occasion, sender_role)
+        name = names[-1]
         try:
-            text = self._env.get_template(name).render(**context)
+            template = self._env.select_template(names)
+            name = template.name or name
+            text = template.render(**context)
         except TemplateNotFound as err:
-            raise InvalidTemplateError(f"no template {name}") from err
+            raise InvalidTemplateError(f"no template among {names}") from err
+        except SecurityError as err:
+            raise InvalidTemplateError(f"{name}: refused: {err}") from err
         except TemplateError as err:
             raise InvalidTemplateError(f"{name}: {err}") from err
+        if channel not in CHANNELS_WITH_SUBJECT:
+            body = text.strip()
+            if not body:
+                raise InvalidTemplateError(f"{name} rendered an empty message")
+            return RenderedMessage(subject=None, body=body + "\n")
         head, separator, body = text.partition("\n\n")
         if not separator or not head.startswith("Subject:"):
             raise InvalidTemplateError(f"{name} must start with a 'Subject:' line and a blank line")

@@ -1,50 +1,84 @@
-"""The send-a-touch activity: load the candidate, render, deliver, record; at most once per key."""
+"""Touch activities: deliver (email, a provider's handwritten note), or hand a draft to a person.
+
+Each touch has an idempotency key. Delivery checks the key before sending and records it after,
+with a unique constraint in between, so a retried activity never sends twice.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
+from activities.handwritten import (
+    HandwrittenNotes,
+    NoteRejected,
+    parse_postal_address,
+)
 from activities.mail import Mailer, PermanentDeliveryError
-from activities.templates import InvalidTemplateError, Renderer
+from activities.templates import InvalidTemplateError, RenderedMessage, Renderer
+from rapport import signing
 from rapport.db import repository
-from rapport.db.models import Candidate
+from rapport.db.models import Article, Candidate, Task
 from rapport.facts import facts_from_candidate
-from rapport.vocabulary import Channel, Occasion, TouchStatus
-from workflows.models import SendTouchInput, SendTouchResult
-from workflows.policy import choose_channel
+from rapport.vocabulary import Channel, Occasion, TaskStatus, TouchStatus
+from workflows.models import (
+    CloseTaskInput,
+    CloseTaskResult,
+    EngagedInput,
+    OpenTaskInput,
+    OpenTaskResult,
+    SchedulePolicy,
+    SendTouchInput,
+    SendTouchResult,
+)
+from workflows.planning import zone
+from workflows.policy import refusal
+
+# An interested reply is a warm lead: the owner should answer within two days.
+ENGAGED_FOLLOW_UP_WITHIN = timedelta(days=2)
 
 
-def sender_name(owner: str | None, company: str) -> str:
-    """`jane.doe@acme.test` → `Jane Doe`; no owner → the company's team."""
-    if not owner:
+def sender_name(sender: str | None, company: str) -> str:
+    """`jane.doe@acme.example` → `Jane Doe`; nobody → the company's team."""
+    if not sender:
         return f"The {company} team"
-    local = owner.partition("@")[0]
+    local = sender.partition("@")[0]
     words = [word for word in local.replace("_", ".").replace("-", ".").split(".") if word]
     return " ".join(word.capitalize() for word in words) or f"The {company} team"
 
 
-def message_context(candidate: Candidate, request: SendTouchInput, company: str) -> dict[str, Any]:
-    """The values a template may use; nothing else from the profile reaches the template."""
-    context: dict[str, Any] = {
-        "first_name": candidate.full_name.split()[0],
-        "full_name": candidate.full_name,
-        "current_employer": candidate.current_employer,
-        "current_title": candidate.current_title,
-        "company": company,
-        "sender_name": sender_name(candidate.owner, company),
-        "sender_role": request.sender_role,
-        "occasion": request.occasion,
-    }
-    if request.occasion == Occasion.WORK_ANNIVERSARY and candidate.job_started_on:
-        context["years"] = date.fromisoformat(request.local_date).year - (
-            candidate.job_started_on.year
-        )
-    return context
+@dataclass(frozen=True)
+class MessageSettings:
+    company: str
+    base_url: str
+    secret_key: str
+    careers_url: str | None = None
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    title: str
+    url: str
+    summary: str | None
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    kind: str
+    title: str | None
+    url: str | None
+    starts_at: str | None
+    message: str | None
+
+
+def unsubscribe_url(settings: MessageSettings, candidate_id: uuid.UUID) -> str:
+    token = signing.sign(settings.secret_key, str(candidate_id), Channel.EMAIL.value)
+    return f"{settings.base_url}/unsubscribe/{token}"
 
 
 class TouchActivities:
@@ -53,14 +87,17 @@ class TouchActivities:
         session_factory: async_sessionmaker[AsyncSession],
         mailer: Mailer,
         renderer: Renderer,
-        *,
-        company: str,
+        settings: MessageSettings,
+        notes: HandwrittenNotes | None = None,
     ) -> None:
         self._sessions = session_factory
         self._mailer = mailer
         self._renderer = renderer
-        self._company = company
+        self._settings = settings
+        self._notes = notes
+        self._policy = SchedulePolicy(note_provider=notes is not None)
 
+    # --- automated delivery -------------------------------------------------------------
     @activity.defn(name="send_touch")
     async def send_touch(self, request: SendTouchInput) -> SendTouchResult:
         key = request.idempotency_key
@@ -69,23 +106,33 @@ class TouchActivities:
             if done is not None:
                 return SendTouchResult(key, done.status, done.reason, already_done=True)
             candidate = await repository.get_candidate(session, uuid.UUID(request.candidate_id))
+            article = await self._article(session, candidate, request)
         if candidate is None:
-            return SendTouchResult(key, TouchStatus.SKIPPED, "candidate no longer exists")
-
-        refusal = self._refusal(candidate, request)
-        if refusal is not None:
-            return await self._record(request, candidate, TouchStatus.SKIPPED, reason=refusal)
-
-        assert candidate.email is not None
-        try:
-            rendered = self._renderer.render(
-                Channel.EMAIL, request.occasion, message_context(candidate, request, self._company)
+            return SendTouchResult(
+                key, TouchStatus.SKIPPED, "candidate erased", candidate_gone=True
             )
+
+        why_not = self._refusal(candidate, request)
+        if why_not is None and request.occasion == Occasion.CHECK_IN and article is None:
+            why_not = "no fitting article left to share"
+        if why_not is not None:
+            return await self._record(request, candidate, TouchStatus.SKIPPED, reason=why_not)
+
+        try:
+            rendered = await self._render(candidate, request, request.channel or "", article)
         except InvalidTemplateError as err:
             return await self._record(request, candidate, TouchStatus.FAILED, reason=str(err))
 
+        if request.channel == Channel.HANDWRITTEN_NOTE:
+            return await self._send_note(request, candidate, rendered, article)
+        assert candidate.email is not None and rendered.subject is not None
         message = self._mailer.compose(
-            to=candidate.email, subject=rendered.subject, body=rendered.body, idempotency_key=key
+            to=candidate.email,
+            subject=rendered.subject,
+            body=rendered.body,
+            idempotency_key=key,
+            reply_to=request.sender,
+            unsubscribe_url=unsubscribe_url(self._settings, candidate.id),
         )
         try:
             await self._mailer.send(message)
@@ -100,18 +147,269 @@ class TouchActivities:
             subject=rendered.subject,
             message_id=str(message["Message-ID"]),
             sent_at=datetime.now(UTC),
+            article=article,
+        )
+
+    async def _send_note(
+        self,
+        request: SendTouchInput,
+        candidate: Candidate,
+        rendered: RenderedMessage,
+        article: Article | None,
+    ) -> SendTouchResult:
+        assert self._notes is not None and candidate.postal_address is not None
+        try:
+            recipient = parse_postal_address(
+                candidate.full_name, candidate.postal_address, candidate.country
+            )
+            order = await self._notes.send_note(
+                idempotency_key=request.idempotency_key, message=rendered.body, recipient=recipient
+            )
+        except (ValueError, NoteRejected) as err:
+            return await self._record(request, candidate, TouchStatus.FAILED, reason=str(err))
+        return await self._record(
+            request,
+            candidate,
+            TouchStatus.SENT,
+            message_id=f"handwrytten:{order}",
+            sent_at=datetime.now(UTC),
+            article=article,
         )
 
     def _refusal(self, candidate: Candidate, request: SendTouchInput) -> str | None:
-        """Re-check the plan against today's data: an address or consent may be gone."""
+        """Re-check the plan against today's data: an address, consent or opt-in may be gone."""
         if request.channel is None:
             return request.reason or "no channel allowed"
-        if request.channel != Channel.EMAIL:
+        if request.channel not in (Channel.EMAIL, Channel.HANDWRITTEN_NOTE) or (
+            request.channel == Channel.HANDWRITTEN_NOTE and self._notes is None
+        ):
             return f"{request.channel} is not delivered automatically"
-        choice = choose_channel(facts_from_candidate(candidate), request.occasion)
-        if choice.channel != request.channel:
-            return choice.reason or f"{request.channel} no longer suits this candidate"
-        return None
+        return refusal(
+            facts_from_candidate(candidate),
+            request.channel,
+            request.occasion,
+            sender=request.sender,
+            policy=self._policy,
+        )
+
+    # --- assisted: a draft for a person ---------------------------------------------------
+    @activity.defn(name="open_task")
+    async def open_task(self, request: OpenTaskInput) -> OpenTaskResult:
+        touch = request.touch
+        async with self._sessions() as session:
+            existing = await repository.get_task_by_key(session, touch.idempotency_key)
+            if existing is not None:
+                return OpenTaskResult(str(existing.id), TouchStatus.AWAITING_OWNER)
+            candidate = await repository.get_candidate(session, uuid.UUID(touch.candidate_id))
+            article = await self._article(session, candidate, touch)
+        if candidate is None:
+            return OpenTaskResult(
+                None, TouchStatus.SKIPPED, "candidate erased", candidate_gone=True
+            )
+        assert touch.channel is not None
+        why_not = refusal(
+            facts_from_candidate(candidate),
+            touch.channel,
+            touch.occasion,
+            sender=touch.sender,
+            policy=self._policy,
+        )
+        if why_not is None and touch.occasion == Occasion.CHECK_IN and article is None:
+            why_not = "no fitting article left to share"
+        if why_not is not None:
+            recorded = await self._record(touch, candidate, TouchStatus.SKIPPED, reason=why_not)
+            return OpenTaskResult(None, recorded.status, recorded.reason)
+        try:
+            rendered = await self._render(candidate, touch, touch.channel, article)
+        except InvalidTemplateError as err:
+            recorded = await self._record(touch, candidate, TouchStatus.FAILED, reason=str(err))
+            return OpenTaskResult(None, recorded.status, recorded.reason)
+
+        task_id = uuid.uuid4()
+        link = candidate.linkedin_url if touch.channel != Channel.HANDWRITTEN_NOTE else None
+        async with self._sessions.begin() as session:
+            session.add(
+                Task(
+                    id=task_id,
+                    candidate_id=candidate.id,
+                    idempotency_key=touch.idempotency_key,
+                    owner=touch.sender or candidate.owner or "",
+                    occasion=touch.occasion,
+                    channel=touch.channel,
+                    sender_role=touch.sender_role,
+                    draft=rendered.body,
+                    link=link,
+                    due_at=request.deadline,
+                    status=TaskStatus.OPEN.value,
+                )
+            )
+            await repository.record_touch(
+                session,
+                **self._touch_values(touch, candidate, TouchStatus.AWAITING_OWNER),
+                task_id=task_id,
+                article_id=article.id if article else None,
+            )
+        return OpenTaskResult(str(task_id), TouchStatus.AWAITING_OWNER)
+
+    @activity.defn(name="close_task")
+    async def close_task(self, request: CloseTaskInput) -> CloseTaskResult:
+        """Expire or cancel a task that is still open; report how it ended either way."""
+        async with self._sessions.begin() as session:
+            task = await repository.get_task(session, uuid.UUID(request.task_id), lock=True)
+            if task is None:
+                return CloseTaskResult(outcome=TaskStatus.CANCELLED.value)
+            if task.status != TaskStatus.OPEN:
+                return CloseTaskResult(outcome=task.status)
+            task.status = request.status
+            task.completed_at = datetime.now(UTC)
+            await repository.set_touch_outcome(
+                session,
+                task.id,
+                status=TouchStatus.SKIPPED.value,
+                reason=request.reason,
+                sent_at=None,
+            )
+        return CloseTaskResult(outcome=request.status)
+
+    @activity.defn(name="open_engaged_task")
+    async def open_engaged_task(self, request: EngagedInput) -> OpenTaskResult:
+        """The candidate replied with interest: ask the owner to follow up in person."""
+        key = f"{request.candidate_id}:engaged:{request.interaction_id}"
+        async with self._sessions() as session:
+            existing = await repository.get_task_by_key(session, key)
+            if existing is not None:
+                return OpenTaskResult(str(existing.id), TaskStatus.OPEN)
+            candidate = await repository.get_candidate(session, uuid.UUID(request.candidate_id))
+        if candidate is None:
+            return OpenTaskResult(
+                None, TouchStatus.SKIPPED, "candidate erased", candidate_gone=True
+            )
+        owner = request.owner or candidate.owner
+        if not owner:
+            return OpenTaskResult(None, TouchStatus.SKIPPED, "nobody owns the relationship")
+        occasion = request.occasion or Occasion.CHECK_IN.value
+        channel = request.channel or Channel.EMAIL.value
+        context = self._context(candidate, occasion, channel, candidate.owner_role, owner)
+        rendered = self._renderer.render("task", "engaged_follow_up", context)
+        task_id = uuid.uuid4()
+        async with self._sessions.begin() as session:
+            session.add(
+                Task(
+                    id=task_id,
+                    candidate_id=candidate.id,
+                    idempotency_key=key,
+                    owner=owner,
+                    occasion=occasion,
+                    channel=channel,
+                    sender_role=candidate.owner_role,
+                    draft=rendered.body,
+                    link=candidate.linkedin_url,
+                    due_at=datetime.now(UTC) + ENGAGED_FOLLOW_UP_WITHIN,
+                    status=TaskStatus.OPEN.value,
+                )
+            )
+        return OpenTaskResult(str(task_id), TaskStatus.OPEN)
+
+    # --- shared -------------------------------------------------------------------------
+    async def _article(
+        self, session: AsyncSession, candidate: Candidate | None, request: SendTouchInput
+    ) -> Article | None:
+        if candidate is None or request.occasion != Occasion.CHECK_IN:
+            return None
+        return await repository.pick_article(session, candidate)
+
+    def _context(
+        self,
+        candidate: Candidate,
+        occasion: str,
+        channel: str,
+        sender_role: str,
+        sender: str | None,
+    ) -> dict[str, Any]:
+        """The values a template may use; nothing else from the profile reaches a template."""
+        name = sender_name(sender, self._settings.company)
+        return {
+            "first_name": candidate.full_name.split()[0],
+            "full_name": candidate.full_name,
+            "current_employer": candidate.current_employer,
+            "current_title": candidate.current_title,
+            "company": self._settings.company,
+            "sender_name": name,
+            "sender_first_name": name.split()[0] if sender else name,
+            "sender_role": sender_role,
+            "occasion": occasion,
+            "channel": channel,
+            "careers_url": self._settings.careers_url,
+        }
+
+    async def _render(
+        self,
+        candidate: Candidate,
+        request: SendTouchInput,
+        channel: str,
+        article: Article | None,
+    ) -> RenderedMessage:
+        context = self._context(
+            candidate, request.occasion, channel, request.sender_role, request.sender
+        )
+        if channel == Channel.EMAIL:
+            context["unsubscribe_url"] = unsubscribe_url(self._settings, candidate.id)
+        if request.occasion == Occasion.WORK_ANNIVERSARY and candidate.job_started_on:
+            context["years"] = date.fromisoformat(request.local_date).year - (
+                candidate.job_started_on.year
+            )
+        if article is not None:
+            context["article"] = ArticleView(article.title, article.url, article.summary)
+        if request.occasion == Occasion.EVENT_FOLLOW_UP:
+            context.update(await self._meeting(request))
+        if request.occasion == Occasion.INVITATION:
+            context["invitation"] = await self._invitation(request, candidate)
+        return self._renderer.render(
+            channel, request.occasion, context, sender_role=request.sender_role
+        )
+
+    async def _meeting(self, request: SendTouchInput) -> dict[str, str]:
+        async with self._sessions() as session:
+            met = (
+                await repository.get_interaction(session, uuid.UUID(request.ref_id))
+                if request.ref_id
+                else None
+            )
+        if met is None or met.happened_on is None:
+            raise InvalidTemplateError("the meeting this thank-you answers is gone")
+        return {"event_name": met.event or "our meeting", "met_on": f"{met.happened_on:%-d %B}"}
+
+    async def _invitation(self, request: SendTouchInput, candidate: Candidate) -> InvitationView:
+        async with self._sessions() as session:
+            invitation = (
+                await repository.get_invitation(session, uuid.UUID(request.ref_id))
+                if request.ref_id
+                else None
+            )
+        if invitation is None:
+            raise InvalidTemplateError("the invitation is gone")
+        starts = (
+            invitation.starts_at.astimezone(zone(candidate.timezone)).strftime("%A %-d %B at %H:%M")
+            if invitation.starts_at
+            else None
+        )
+        return InvitationView(
+            invitation.kind, invitation.title, invitation.url, starts, invitation.message
+        )
+
+    def _touch_values(
+        self, request: SendTouchInput, candidate: Candidate, status: TouchStatus
+    ) -> dict[str, Any]:
+        return {
+            "candidate_id": candidate.id,
+            "idempotency_key": request.idempotency_key,
+            "occasion": request.occasion,
+            "channel": request.channel,
+            "sender_role": request.sender_role,
+            "sender": request.sender,
+            "status": status.value,
+            "due_at": request.due_at,
+        }
 
     async def _record(
         self,
@@ -123,22 +421,17 @@ class TouchActivities:
         subject: str | None = None,
         message_id: str | None = None,
         sent_at: datetime | None = None,
+        article: Article | None = None,
     ) -> SendTouchResult:
         async with self._sessions.begin() as session:
             inserted = await repository.record_touch(
                 session,
-                candidate_id=candidate.id,
-                idempotency_key=request.idempotency_key,
-                occasion=request.occasion,
-                channel=request.channel,
-                sender_role=request.sender_role,
-                sender=candidate.owner,
-                status=status.value,
+                **self._touch_values(request, candidate, status),
                 reason=reason,
                 subject=subject,
                 message_id=message_id,
-                due_at=request.due_at,
                 sent_at=sent_at,
+                article_id=article.id if article else None,
             )
         if not inserted:
             activity.logger.info(

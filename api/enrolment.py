@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from api.schemas import (
     CandidateCreate,
@@ -34,6 +34,7 @@ from workflows.models import (
     CandidateState,
     CandidateStatus,
     PlannedTouch,
+    PlanQuery,
     ProfileUpdated,
     StatusQuery,
 )
@@ -112,6 +113,7 @@ def candidate_out(candidate: Candidate) -> CandidateOut:
         location=candidate.location,
         consent=dict(candidate.consent or {}),
         opt_outs=list(candidate.opt_outs or []),
+        greetings_only=bool(candidate.greetings_only),
         relationship=Relationship(
             origin=RelationshipOrigin(candidate.relationship_origin),
             rapport=Rapport(candidate.rapport),
@@ -133,15 +135,25 @@ def touch_plan(touch: PlannedTouch) -> TouchPlan:
             "sender_role": touch.sender_role,
             "due_at": touch.due_at,
             "reason": touch.reason,
+            "status": "skip" if touch.skip else ("assisted" if touch.assisted else "automatic"),
+            "sender": touch.sender,
         }
+    )
+
+
+def state_from_data(candidate: Candidate, settings: Settings) -> CandidateState:
+    """The workflow's state as the stored data alone implies it (no history of touches)."""
+    return CandidateState(
+        facts=facts_from_candidate(candidate),
+        policy=schedule_policy(settings),
+        stage=candidate.stage,
     )
 
 
 async def start_workflow(client: Client, settings: Settings, candidate: Candidate) -> None:
     """Start the candidate's workflow, or find it running; a closed one is never restarted."""
-    facts = facts_from_candidate(candidate)
-    state = CandidateState(facts=facts, policy=schedule_policy(settings), stage=candidate.stage)
-    first = planning.next_touch(facts, state.policy, datetime.now(UTC))
+    state = state_from_data(candidate, settings)
+    first = planning.next_touch(state, datetime.now(UTC))
     enrolled_on = (candidate.created_at or datetime.now(UTC)).date().isoformat()
     # Its workflow may have run and closed: enrolment again must not revive it.
     with contextlib.suppress(WorkflowAlreadyStartedError):
@@ -212,6 +224,18 @@ async def enrol(
     return candidate, True
 
 
+async def signal(client: Client, candidate: Candidate, name: str, argument: Any) -> bool:
+    """Signal the candidate's workflow; False when it has ended (its stage says why)."""
+    handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(candidate.workflow_id)
+    try:
+        await handle.signal(name, argument)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            return False
+        raise
+    return True
+
+
 async def update_profile(
     session: AsyncSession, client: Client, candidate: Candidate, body: CandidateUpdate
 ) -> Candidate:
@@ -224,9 +248,11 @@ async def update_profile(
     await session.commit()
     await session.refresh(candidate)
     if candidate.stage not in CLOSED_STAGES:
-        handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(candidate.workflow_id)
-        await handle.signal(
-            CandidateWorkflow.profile_updated, ProfileUpdated(facts=facts_from_candidate(candidate))
+        await signal(
+            client,
+            candidate,
+            "profile_updated",
+            ProfileUpdated(facts=facts_from_candidate(candidate)),
         )
     return candidate
 
@@ -251,9 +277,7 @@ async def detail(client: Client, settings: Settings, candidate: Candidate) -> Ca
         touch = status.next_touch
         source = "workflow"
     else:
-        touch = planning.next_touch(
-            facts_from_candidate(candidate), schedule_policy(settings), datetime.now(UTC)
-        )
+        touch = planning.next_touch(state_from_data(candidate, settings), datetime.now(UTC))
         source = "plan"
     return CandidateDetail(
         **out, next_touch=touch_plan(touch) if touch else None, status_source=source
@@ -264,13 +288,14 @@ async def plan(
     client: Client, settings: Settings, candidate: Candidate, days: int
 ) -> list[TouchPlan]:
     """The touches the workflow would make in the next `days`, by the workflow's own planner."""
-    status = await live_status(client, candidate)
-    done = status.done_through if status is not None else None
-    touches = planning.upcoming_greetings(
-        facts_from_candidate(candidate),
-        schedule_policy(settings),
-        datetime.now(UTC),
-        horizon=timedelta(days=days),
-        done_through=done,
-    )
+    handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(candidate.workflow_id)
+    try:
+        answer = await handle.query(
+            CandidateWorkflow.plan, PlanQuery(days=days), rpc_timeout=STATUS_QUERY_TIMEOUT
+        )
+        touches = answer.items
+    except (RPCError, TimeoutError):
+        touches = planning.plan(
+            state_from_data(candidate, settings), datetime.now(UTC), timedelta(days=days)
+        )
     return [touch_plan(touch) for touch in touches]

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from temporalio.client import Client
 
-from api.routers import candidates, health
+from api.routers import articles, candidates, health, tasks, unsubscribe
 from api.schemas import error_message, field_name
 from rapport.db.session import make_engine, make_session_factory
 from rapport.settings import Settings
@@ -40,6 +40,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     app.include_router(health.router)
     app.include_router(candidates.router)
+    app.include_router(articles.router)
+    app.include_router(tasks.router)
+    app.include_router(unsubscribe.router)
     return app
 
 

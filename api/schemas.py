@@ -19,7 +19,17 @@ from pydantic import (
     StringConstraints,
 )
 
-from rapport.vocabulary import Channel, Occasion, Rapport, RelationshipOrigin, SenderRole, Stage
+from rapport.vocabulary import (
+    Channel,
+    InvitationKind,
+    Occasion,
+    Rapport,
+    RelationshipOrigin,
+    SenderRole,
+    Sentiment,
+    Stage,
+    TaskStatus,
+)
 
 MAX_LIST_ITEMS = 100
 
@@ -161,7 +171,12 @@ class TouchPlan(BaseModel):
     channel: Channel | None
     sender_role: SenderRole
     due_at: datetime
-    reason: str | None = None
+    reason: str | None = Field(default=None, description="Why it will be skipped, if it will.")
+    status: Literal["automatic", "assisted", "skip"] = Field(
+        default="automatic",
+        description="`assisted`: a person gets a draft to send; `skip`: recorded as skipped.",
+    )
+    sender: str | None = None
 
 
 class CandidateOut(BaseModel):
@@ -183,6 +198,7 @@ class CandidateOut(BaseModel):
     location: str | None
     consent: dict[str, bool]
     opt_outs: list[str]
+    greetings_only: bool
     relationship: Relationship
     stage: Stage
     created_at: datetime
@@ -207,6 +223,7 @@ class PlanOut(BaseModel):
 
 class TouchOut(BaseModel):
     id: uuid.UUID
+    task_id: uuid.UUID | None
     occasion: Occasion
     channel: Channel | None
     sender_role: SenderRole
@@ -270,3 +287,139 @@ def field_errors(errors: Sequence[Mapping[str, Any]]) -> list[FieldError]:
         FieldError(field=field_name(error["loc"], whole="row"), message=error_message(error))
         for error in errors
     ]
+
+
+# --- lifecycle -------------------------------------------------------------------------------
+class MetInPersonBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    type: Literal["met_in_person"]
+    event: ShortText = Field(description="The event or place where they met.")
+    date: PastDate
+    rapport: Rapport
+    met_by: EmailStr | None = Field(
+        default=None, description="Email of who met them; they sign the thank-you."
+    )
+
+
+class RepliedBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["replied"]
+    sentiment: Sentiment
+    channel: Channel | None = None
+
+
+InteractionBody = Annotated[MetInPersonBody | RepliedBody, Field(discriminator="type")]
+
+
+class InteractionOut(BaseModel):
+    id: uuid.UUID
+    candidate_id: uuid.UUID
+    type: str
+    event: str | None
+    date: date | None
+    rapport: str | None
+    met_by: str | None
+    sentiment: str | None
+    channel: str | None
+    stage: Stage
+    created_at: datetime
+
+
+class OptOutBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    channels: list[Channel] | None = Field(
+        default=None, description="Channels to stop; absent or empty: stop everything."
+    )
+
+
+class StageBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    stage: Literal["nurturing", "paused", "hired", "archived"] = Field(
+        description="`nurturing` resumes a paused or engaged candidate."
+    )
+
+
+class InvitationBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: InvitationKind
+    sender_role: Literal["marketing", "ceo", "hr", "employee"] = "marketing"
+    sender: EmailStr | None = Field(
+        default=None, description="Who invites; for the CEO, their email. Default: the owner."
+    )
+    title: ShortText | None = None
+    url: Annotated[str, StringConstraints(max_length=1000, pattern=r"^https?://")] | None = None
+    starts_at: datetime | None = None
+    message: Annotated[str, StringConstraints(max_length=1000)] | None = None
+
+
+class InvitationOut(BaseModel):
+    id: uuid.UUID
+    candidate_id: uuid.UUID
+    kind: InvitationKind
+    sender_role: str
+    sender: str | None
+    title: str | None
+    url: str | None
+    starts_at: datetime | None
+    created_at: datetime
+
+
+# --- articles --------------------------------------------------------------------------------
+class ArticleBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    url: Annotated[str, StringConstraints(max_length=1000, pattern=r"^https?://\S+$")]
+    summary: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    tags: list[Tag] = Field(min_length=1, max_length=MAX_LIST_ITEMS)
+
+
+class ArticleOut(BaseModel):
+    id: uuid.UUID
+    title: str
+    url: str
+    summary: str | None
+    tags: list[str]
+    created_at: datetime
+
+
+class ArticleList(BaseModel):
+    items: list[ArticleOut]
+
+
+# --- tasks -----------------------------------------------------------------------------------
+class TaskOut(BaseModel):
+    id: uuid.UUID
+    candidate_id: uuid.UUID
+    owner: str
+    occasion: Occasion
+    channel: Channel
+    sender_role: SenderRole
+    draft: str
+    link: str | None
+    due_at: datetime
+    status: TaskStatus
+    final_text: str | None
+    completed_at: datetime | None
+    recipient: str | None = Field(
+        default=None, description="Name and postal address, for a handwritten note."
+    )
+
+
+class TaskList(BaseModel):
+    items: list[TaskOut]
+
+
+class TaskCompletion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Literal["sent", "skipped"]
+    text: Annotated[str, StringConstraints(max_length=5000)] | None = Field(
+        default=None, description="The text as actually sent, if edited."
+    )
+    reason: Annotated[str, StringConstraints(max_length=500)] | None = None

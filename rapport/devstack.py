@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -149,8 +150,19 @@ class DevStack:
             self._postgres = None
 
     # --- children ---------------------------------------------------------------------
+    def secret_key(self) -> str:
+        """RAPPORT_SECRET_KEY, or one made once and kept in the data dir, so links stay valid."""
+        if self.settings.secret_key:
+            return self.settings.secret_key
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
     def child_env(self) -> dict[str, str]:
         env = dict(os.environ)
+        env["RAPPORT_SECRET_KEY"] = self.secret_key()
         env["RAPPORT_DATABASE_URL"] = str(self.database_url)
         env["RAPPORT_TEMPORAL_ADDRESS"] = self.settings.temporal_target
         env["RAPPORT_SMTP_HOST"] = self.settings.smtp_target_host

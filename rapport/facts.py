@@ -26,8 +26,10 @@ def facts_from_candidate(candidate: Candidate) -> CandidateFacts:
         has_email=bool(candidate.email),
         has_linkedin=bool(candidate.linkedin_url),
         has_postal_address=bool(candidate.postal_address),
+        enrolled_on=candidate.created_at.date().isoformat() if candidate.created_at else None,
         consent=dict(candidate.consent or {}),
         opt_outs=list(candidate.opt_outs or []),
+        greetings_only=bool(candidate.greetings_only),
     )
 
 
@@ -38,4 +40,6 @@ def schedule_policy(settings: Settings) -> SchedulePolicy:
         window_end=end.strftime("%H:%M"),
         send_days=list(settings.weekdays),
         min_days_between_touches=settings.min_days_between_touches,
+        task_deadline_days=settings.task_deadline_days,
+        note_provider=settings.note_provider,
     )

@@ -63,7 +63,24 @@ class Settings(BaseSettings):
     send_window: str = "09:00-17:00"
     send_days: str = "mon,tue,wed,thu,fri"
     min_days_between_touches: int = Field(default=30, ge=0)
+    task_deadline_days: int = Field(default=3, ge=1, le=60)
     admin_api_key: str | None = None
+    secret_key: str | None = Field(
+        default=None, description="Signs unsubscribe links; `make dev` makes one if unset."
+    )
+    public_url: str | None = Field(
+        default=None, description="Base URL of the API as candidates reach it (links in emails)."
+    )
+    careers_url: str | None = None
+    handwrytten_api_key: str | None = None
+    handwrytten_base_url: str | None = None
+    handwrytten_card_id: str | None = None
+    handwrytten_font: str | None = None
+    note_sender_name: str | None = None
+    note_sender_address: str | None = Field(
+        default=None, description="Return address on handwritten notes, lines separated by \\n."
+    )
+    note_sender_country: str = "US"
 
     @field_validator("send_window")
     @classmethod
@@ -88,6 +105,21 @@ class Settings(BaseSettings):
     @property
     def temporal_target(self) -> str:
         return self.temporal_address or f"127.0.0.1:{self.temporal_port}"
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://127.0.0.1:{self.api_port}").rstrip("/")
+
+    @property
+    def note_provider(self) -> bool:
+        return bool(self.handwrytten_api_key)
+
+    def require_secret_key(self) -> str:
+        if not self.secret_key:
+            raise RuntimeError(
+                "RAPPORT_SECRET_KEY is not set: it signs unsubscribe links (`make dev` sets one)"
+            )
+        return self.secret_key
 
     @property
     def smtp_target_host(self) -> str:

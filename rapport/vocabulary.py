@@ -56,3 +56,28 @@ class TouchStatus(StrEnum):
     SENT = "sent"
     SKIPPED = "skipped"
     FAILED = "failed"
+
+
+class Sentiment(StrEnum):
+    INTERESTED = "interested"
+    NOT_NOW = "not_now"
+    NOT_INTERESTED = "not_interested"
+
+
+class InteractionType(StrEnum):
+    MET_IN_PERSON = "met_in_person"
+    REPLIED = "replied"
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+class InvitationKind(StrEnum):
+    WEBINAR = "webinar"
+    EVENT = "event"
+    CONNECT = "connect"

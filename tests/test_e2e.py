@@ -59,7 +59,9 @@ async def test_birthday_today_is_greeted_by_email(
     assert message["Subject"] == "Happy birthday, Oluwaseun!"
     text = message.get_content()
     assert "Hi Oluwaseun," in text
-    assert "Initech" in text
+    assert "/unsubscribe/" in text
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["Reply-To"] == "sam.lee@example.com"
     assert "Sam Lee" in text  # the relationship owner signs it
 
     touches = (await api.get(f"/api/candidates/{candidate['id']}/touches")).json()["items"]
@@ -69,15 +71,19 @@ async def test_birthday_today_is_greeted_by_email(
     assert touch["sender_role"] == "employee"
     assert touch["sent_at"] is not None
 
-    # The next touch is next year's birthday, and the workflow says so.
+    # Today's birthday is done: the next touch is a later one, and the workflow says so.
     detail = (await api.get(f"/api/candidates/{candidate['id']}")).json()
-    assert detail["next_touch"]["occasion"] == "birthday"
-    assert detail["next_touch"]["due_at"][:4] == str(local_now.year + 1)
+    assert detail["status_source"] == "workflow"
+    next_occasion = detail["next_touch"]["occasion"]
+    assert detail["next_touch"]["due_at"] > touch["sent_at"]
+    plan = (await api.get(f"/api/candidates/{candidate['id']}/plan")).json()["items"]
+    birthdays = [item["due_at"] for item in plan if item["occasion"] == "birthday"]
+    assert all(due[:4] == str(local_now.year + 1) for due in birthdays)
 
     temporal = await Client.connect(stack.temporal_address)
     query = (
         f"WorkflowId = '{candidate['workflow_id']}' AND CandidateStage = 'nurturing' "
-        f"AND NextOccasion = 'birthday' AND RelationshipOwner = 'sam.lee@example.com'"
+        f"AND NextOccasion = '{next_occasion}' AND RelationshipOwner = 'sam.lee@example.com'"
     )
     found = []
     for _ in range(50):

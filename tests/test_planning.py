@@ -8,21 +8,31 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from workflows import planning
-from workflows.models import CandidateFacts, SchedulePolicy
+from workflows.models import CandidateFacts, CandidateState, SchedulePolicy
 
 POLICY = SchedulePolicy()
 
 
-def facts(**overrides: object) -> CandidateFacts:
+def facts(**overrides: object) -> CandidateState:
+    """A greetings-only candidate, so these calendar tables see no check-ins."""
     values: dict[str, object] = {
         "candidate_id": "c-1",
         "timezone": "Europe/London",
         "country": "GB",
         "has_email": True,
         "consent": {"email": True},
+        "greetings_only": True,
+        "relationship_origin": "former_colleague",
+        "rapport": "warm",
     }
+    policy = overrides.pop("policy", POLICY)
+    done = overrides.pop("done_through", {})
     values.update(overrides)
-    return CandidateFacts(**values)  # type: ignore[arg-type]
+    return CandidateState(
+        facts=CandidateFacts(**values),  # type: ignore[arg-type]
+        policy=policy,  # type: ignore[arg-type]
+        done_through=done,  # type: ignore[arg-type]
+    )
 
 
 def utc(text: str) -> datetime:
@@ -117,7 +127,7 @@ def utc(text: str) -> datetime:
 def test_next_birthday(
     case: str, tz: str, birthday: str, now: str, expected_due: str, expected_local_date: str
 ) -> None:
-    touch = planning.next_touch(facts(timezone=tz, birthday=birthday), POLICY, utc(now))
+    touch = planning.next_touch(facts(timezone=tz, birthday=birthday), utc(now))
     assert touch is not None, case
     assert touch.occasion == "birthday"
     assert touch.due_at == utc(expected_due), case
@@ -149,7 +159,8 @@ def test_local_instant_across_dst(
 def test_greeting_in_a_dst_gap_goes_out_after_the_gap() -> None:
     policy = SchedulePolicy(window_start="02:30", window_end="10:00")
     touch = planning.next_touch(
-        facts(timezone="Europe/Berlin", birthday="03-28"), policy, utc("2027-01-01T00:00:00+00:00")
+        facts(timezone="Europe/Berlin", birthday="03-28", policy=policy),
+        utc("2027-01-01T00:00:00+00:00"),
     )
     assert touch is not None
     assert touch.due_at.astimezone(ZoneInfo("Europe/Berlin")).isoformat() == (
@@ -169,7 +180,7 @@ def test_greeting_in_a_dst_gap_goes_out_after_the_gap() -> None:
     ],
 )
 def test_next_work_anniversary(started: str, now: str, expected_local_date: str) -> None:
-    touch = planning.next_touch(facts(job_started_on=started), POLICY, utc(now))
+    touch = planning.next_touch(facts(job_started_on=started), utc(now))
     assert touch is not None
     assert touch.occasion == "work_anniversary"
     assert touch.local_date == expected_local_date
@@ -177,29 +188,32 @@ def test_next_work_anniversary(started: str, now: str, expected_local_date: str)
 
 def test_a_handled_milestone_is_not_planned_again_the_same_day() -> None:
     now = utc("2026-11-27T10:00:00+00:00")
-    first = planning.next_touch(facts(birthday="11-27"), POLICY, now)
+    first = planning.next_touch(facts(birthday="11-27"), now)
     assert first is not None and first.local_date == "2026-11-27"
     again = planning.next_touch(
-        facts(birthday="11-27"), POLICY, now, done_through={"birthday": "2026-11-27"}
+        facts(birthday="11-27", done_through={"birthday": "2026-11-27"}), now
     )
     assert again is not None and again.local_date == "2027-11-27"
 
 
 def test_custom_window() -> None:
     policy = SchedulePolicy(window_start="08:30", window_end="12:00")
-    on_time = planning.next_touch(facts(birthday="12-01"), policy, utc("2026-11-27T05:00:00+00:00"))
+    on_time = planning.next_touch(
+        facts(birthday="12-01", policy=policy), utc("2026-11-27T05:00:00+00:00")
+    )
     assert on_time is not None and on_time.due_at == utc("2026-12-01T08:30:00+00:00")
     # 12:30 on the day: that window has closed.
-    late = planning.next_touch(facts(birthday="12-01"), policy, utc("2026-12-01T12:30:00+00:00"))
+    late = planning.next_touch(
+        facts(birthday="12-01", policy=policy), utc("2026-12-01T12:30:00+00:00")
+    )
     assert late is not None and late.local_date == "2027-12-01"
 
 
 def test_two_years_of_greetings_in_order() -> None:
-    touches = planning.upcoming_greetings(
+    touches = planning.plan(
         facts(birthday="03-01", job_started_on="2015-09-10"),
-        POLICY,
         utc("2026-11-27T05:00:00+00:00"),
-        horizon=timedelta(days=730),
+        timedelta(days=730),
     )
     assert [(t.occasion, t.local_date) for t in touches] == [
         ("birthday", "2027-03-01"),
@@ -212,43 +226,20 @@ def test_two_years_of_greetings_in_order() -> None:
 
 
 def test_long_horizons_keep_going() -> None:
-    touches = planning.upcoming_greetings(
-        facts(birthday="06-01"),
-        POLICY,
-        utc("2026-11-27T05:00:00+00:00"),
-        horizon=timedelta(days=3650),
+    touches = planning.plan(
+        facts(birthday="06-01"), utc("2026-11-27T05:00:00+00:00"), timedelta(days=3650)
     )
     assert [t.local_date[:4] for t in touches] == [str(y) for y in range(2027, 2037)]
 
 
 def test_summary_names_occasion_local_time_and_zone() -> None:
-    touch = planning.next_touch(facts(birthday="12-10"), POLICY, utc("2026-11-27T05:00:00+00:00"))
+    touch = planning.next_touch(facts(birthday="12-10"), utc("2026-11-27T05:00:00+00:00"))
     assert touch is not None
     assert touch.summary == "birthday 2026-12-10 09:00 Europe/London"
 
 
 def test_nothing_to_plan_without_dates() -> None:
-    assert planning.next_touch(facts(), POLICY, utc("2026-11-27T05:00:00+00:00")) is None
-
-
-@pytest.mark.parametrize(
-    ("overrides", "channel", "reason"),
-    [
-        ({}, "email", None),
-        ({"has_email": False}, None, "no email address"),
-        ({"consent": {}}, None, "no consent for email"),
-        ({"consent": {"email": False}}, None, "no consent for email"),
-        ({"opt_outs": ["email"]}, None, "opted out of email"),
-    ],
-)
-def test_greeting_channel(
-    overrides: dict[str, object], channel: str | None, reason: str | None
-) -> None:
-    touch = planning.next_touch(
-        facts(birthday="12-10", **overrides), POLICY, utc("2026-11-27T05:00:00+00:00")
-    )
-    assert touch is not None
-    assert (touch.channel, touch.reason) == (channel, reason)
+    assert planning.next_touch(facts(), utc("2026-11-27T05:00:00+00:00")) is None
 
 
 @pytest.mark.parametrize("bad", ["02-30", "13-01", "1990-02-30", "12"])

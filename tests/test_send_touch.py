@@ -10,17 +10,21 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.mail import Mailer
 from activities.templates import Renderer
-from activities.touches import TouchActivities
+from activities.touches import MessageSettings, TouchActivities
 from rapport.db import repository
 from rapport.mailbox import MailboxHandler
 from workflows.models import SendTouchInput
 
 from .factories import make_candidate
 
+MESSAGES = MessageSettings(
+    company="Acme", base_url="https://rapport.example.com", secret_key="test-secret"
+)
+
 
 def activities(sessions: async_sessionmaker[AsyncSession], port: int) -> TouchActivities:
     mailer = Mailer("127.0.0.1", port, mail_from="Rapport <rapport@example.com>")
-    return TouchActivities(sessions, mailer, Renderer(), company="Acme")
+    return TouchActivities(sessions, mailer, Renderer(), MESSAGES)
 
 
 def request(candidate_id: str, occasion: str = "birthday", **overrides: object) -> SendTouchInput:
@@ -32,6 +36,7 @@ def request(candidate_id: str, occasion: str = "birthday", **overrides: object) 
         "due_at": datetime(2027, 3, 14, 8, 0, tzinfo=UTC),
         "local_date": "2027-03-14",
         "idempotency_key": f"{candidate_id}:{occasion}:2027-03-14",
+        "sender": "jane.doe@example.com",
     }
     values.update(overrides)
     return SendTouchInput(**values)  # type: ignore[arg-type]

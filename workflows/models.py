@@ -1,7 +1,8 @@
 """Typed inputs, outputs and state of the workflows and activities.
 
-They carry ids and scheduling facts, never names, emails, addresses or free text, because
-everything here ends up in Temporal histories and the Web UI.
+They carry ids and scheduling facts, never names, emails, addresses or free text from
+candidates, because everything here ends up in Temporal histories and the Web UI. (The email
+addresses here are those of employees who own relationships, which operators need to see.)
 """
 
 from __future__ import annotations
@@ -18,6 +19,12 @@ class SchedulePolicy:
     window_end: str = "17:00"
     send_days: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4])
     min_days_between_touches: int = 30
+    # How long a person has to act on an assisted draft before Rapport falls back.
+    task_deadline_days: int = 3
+    # Handwritten notes go out through a provider (automated) instead of as a task.
+    note_provider: bool = False
+    # After this many touches in a row with no reply on one channel, prefer another.
+    fatigue_after: int = 3
 
 
 @dataclass
@@ -33,11 +40,32 @@ class CandidateFacts:
     rapport: str = "cold"
     birthday: str | None = None  # "MM-DD": the year is personal and stays in PostgreSQL
     job_started_on: str | None = None  # "YYYY-MM-DD"
+    enrolled_on: str | None = None  # "YYYY-MM-DD": check-ins are paced from it
     has_email: bool = False
     has_linkedin: bool = False
     has_postal_address: bool = False
     consent: dict[str, bool] = field(default_factory=dict)
     opt_outs: list[str] = field(default_factory=list)
+    greetings_only: bool = False
+
+
+@dataclass
+class OneOff:
+    """A touch that comes from an event, not the calendar: a thank-you, an invitation."""
+
+    occasion: str
+    ref_id: str  # the interaction or invitation it answers
+    sender_role: str
+    sender: str | None
+    not_before: datetime
+    deadline: datetime | None = None  # past this, the touch has lost its point
+
+
+@dataclass
+class SentRecord:
+    occasion: str
+    channel: str
+    at: datetime
 
 
 @dataclass
@@ -49,7 +77,12 @@ class PlannedTouch:
     local_date: str
     summary: str
     idempotency_key: str
-    reason: str | None = None  # why no channel fits, when channel is None
+    reason: str | None = None  # why it will be skipped, when `skip`
+    sender: str | None = None
+    ref_id: str | None = None
+    deadline: datetime | None = None
+    assisted: bool = False
+    skip: bool = False
 
 
 @dataclass
@@ -57,8 +90,12 @@ class CandidateState:
     facts: CandidateFacts
     policy: SchedulePolicy
     stage: str = "nurturing"
-    # Last milestone date handled per occasion, so a re-plan never repeats a greeting.
+    # Last milestone date handled per greeting, so a re-plan never repeats one.
     done_through: dict[str, str] = field(default_factory=dict)
+    last_check_in_at: datetime | None = None
+    pending: list[OneOff] = field(default_factory=list)
+    recent: list[SentRecord] = field(default_factory=list)
+    unanswered: dict[str, int] = field(default_factory=dict)
     touches_made: int = 0
     run_started_at: datetime | None = None
 
@@ -74,8 +111,52 @@ class ProfileUpdated:
 
 
 @dataclass
+class MetInPerson:
+    interaction_id: str
+    met_on: str  # YYYY-MM-DD, local to the candidate
+    rapport: str
+    met_by: str | None = None  # email of the employee who met them
+    met_by_role: str = "employee"
+
+
+@dataclass
+class Replied:
+    interaction_id: str
+    sentiment: str  # interested | not_now | not_interested
+    channel: str | None = None
+
+
+@dataclass
+class OptedOut:
+    channels: list[str] = field(default_factory=list)  # empty: every channel
+
+
+@dataclass
+class InvitationReceived:
+    invitation_id: str
+    sender_role: str
+    sender: str | None = None
+
+
+@dataclass
+class StageChange:
+    stage: str  # nurturing (resume) | paused | hired | archived
+
+
+@dataclass
+class TaskClosed:
+    task_id: str
+    outcome: str  # sent | skipped
+
+
+@dataclass
 class StatusQuery:
     pass
+
+
+@dataclass
+class PlanQuery:
+    days: int = 365
 
 
 @dataclass
@@ -85,6 +166,12 @@ class CandidateStatus:
     next_touch: PlannedTouch | None
     touches_made: int
     done_through: dict[str, str] = field(default_factory=dict)
+    waiting_for_task: str | None = None
+
+
+@dataclass
+class Plan:
+    items: list[PlannedTouch]
 
 
 @dataclass
@@ -97,6 +184,8 @@ class SendTouchInput:
     local_date: str
     idempotency_key: str
     reason: str | None = None
+    sender: str | None = None
+    ref_id: str | None = None
 
 
 @dataclass
@@ -105,3 +194,39 @@ class SendTouchResult:
     status: str
     reason: str | None = None
     already_done: bool = False
+    candidate_gone: bool = False
+
+
+@dataclass
+class OpenTaskInput:
+    touch: SendTouchInput
+    deadline: datetime
+
+
+@dataclass
+class OpenTaskResult:
+    task_id: str | None
+    status: str  # awaiting_owner, or skipped/failed when no draft could be made
+    reason: str | None = None
+    candidate_gone: bool = False
+
+
+@dataclass
+class CloseTaskInput:
+    task_id: str
+    status: str  # expired | cancelled
+    reason: str
+
+
+@dataclass
+class CloseTaskResult:
+    outcome: str  # sent | skipped | expired | cancelled: what the task ended as
+
+
+@dataclass
+class EngagedInput:
+    candidate_id: str
+    interaction_id: str
+    owner: str | None
+    occasion: str | None
+    channel: str | None

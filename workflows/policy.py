@@ -1,33 +1,142 @@
-"""Which channel suits a touch: pure rules over the facts the workflow holds."""
+"""Which channel suits a touch: the social rules of the design, as pure functions.
+
+- A handwritten note only to someone met in person (an event, a former colleague) with warm or
+  strong rapport and a known postal address.
+- A public LinkedIn post only for birthdays and work anniversaries, and only for established
+  connections (not cold outreach).
+- A LinkedIn private message for anyone on LinkedIn; the default for cold connections.
+- Email needs an address and consent for email.
+- An opted-out channel is never used; after repeated silence on one channel, prefer another.
+- LinkedIn (and notes without a provider) are assisted: a person sends them, so a person must
+  be there to do it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from rapport.vocabulary import Channel
-from workflows.models import CandidateFacts
+from rapport.vocabulary import Channel, Occasion, Rapport, RelationshipOrigin, SenderRole
+from workflows.models import CandidateFacts, SchedulePolicy
+
+CELEBRATIONS = {Occasion.BIRTHDAY.value, Occasion.WORK_ANNIVERSARY.value}
+MET_IN_PERSON = {
+    RelationshipOrigin.IN_PERSON_EVENT.value,
+    RelationshipOrigin.FORMER_COLLEAGUE.value,
+}
+GOOD_RAPPORT = {Rapport.WARM.value, Rapport.STRONG.value}
+LINKEDIN = {Channel.LINKEDIN_MESSAGE.value, Channel.LINKEDIN_POST.value}
+
+# Contact budget: when two touches collide, the higher one wins.
+PRIORITY = {
+    Occasion.VACANCY.value: 6,
+    Occasion.EVENT_FOLLOW_UP.value: 5,
+    Occasion.BIRTHDAY.value: 4,
+    Occasion.WORK_ANNIVERSARY.value: 3,
+    Occasion.INVITATION.value: 2,
+    Occasion.CHECK_IN.value: 1,
+}
 
 
 @dataclass(frozen=True)
 class ChannelChoice:
     channel: str | None
     reason: str | None = None
+    assisted: bool = False
 
 
-def email_allowed(facts: CandidateFacts) -> str | None:
-    """None when email may be used, else the reason it may not."""
-    if Channel.EMAIL.value in facts.opt_outs:
-        return "opted out of email"
-    if not facts.has_email:
-        return "no email address"
-    if not facts.consent.get(Channel.EMAIL.value, False):
-        return "no consent for email"
+def is_cold(facts: CandidateFacts) -> bool:
+    return (
+        facts.rapport == Rapport.COLD.value
+        or facts.relationship_origin == RelationshipOrigin.COLD_OUTREACH.value
+    )
+
+
+def is_assisted(channel: str, policy: SchedulePolicy) -> bool:
+    """LinkedIn forbids automated sending; notes are assisted unless a provider writes them."""
+    if channel in LINKEDIN:
+        return True
+    return channel == Channel.HANDWRITTEN_NOTE.value and not policy.note_provider
+
+
+def refusal(
+    facts: CandidateFacts,
+    channel: str,
+    occasion: str,
+    *,
+    sender: str | None,
+    policy: SchedulePolicy,
+) -> str | None:
+    """None when `channel` may carry `occasion` to this candidate, else the reason it may not."""
+    if channel in facts.opt_outs:
+        return f"opted out of {channel}"
+    if channel == Channel.EMAIL.value:
+        if not facts.has_email:
+            return "no email address"
+        if not facts.consent.get(Channel.EMAIL.value, False):
+            return "no consent for email"
+    elif channel == Channel.LINKEDIN_MESSAGE.value:
+        if not facts.has_linkedin:
+            return "not on LinkedIn"
+    elif channel == Channel.LINKEDIN_POST.value:
+        if occasion not in CELEBRATIONS:
+            return "public posts are only for birthdays and work anniversaries"
+        if facts.relationship_origin == RelationshipOrigin.COLD_OUTREACH.value:
+            return "no public post for a cold connection"
+        if not facts.has_linkedin:
+            return "not on LinkedIn"
+    elif channel == Channel.HANDWRITTEN_NOTE.value:
+        if facts.relationship_origin not in MET_IN_PERSON:
+            return "handwritten notes only go to people met in person"
+        if facts.rapport not in GOOD_RAPPORT:
+            return "no handwritten note without warm or strong rapport"
+        if not facts.has_postal_address:
+            return "no postal address"
+    if is_assisted(channel, policy) and not sender:
+        return f"{channel} needs a person to send it, and nobody owns the relationship"
     return None
 
 
-def choose_channel(facts: CandidateFacts, occasion: str) -> ChannelChoice:
-    """The channel for an automated greeting: email, when there is an address and consent."""
-    refusal = email_allowed(facts)
-    if refusal is None:
-        return ChannelChoice(Channel.EMAIL.value)
-    return ChannelChoice(None, refusal)
+def preferences(facts: CandidateFacts, occasion: str, sender_role: str | None) -> list[str]:
+    """Channels in the order that suits the relationship and the occasion."""
+    email, message = Channel.EMAIL.value, Channel.LINKEDIN_MESSAGE.value
+    post, note = Channel.LINKEDIN_POST.value, Channel.HANDWRITTEN_NOTE.value
+    cold = is_cold(facts)
+    if occasion == Occasion.EVENT_FOLLOW_UP.value:
+        return [note, email, message]
+    if occasion == Occasion.VACANCY.value:
+        return [message, email] if cold else [email, message]
+    if occasion == Occasion.INVITATION.value and sender_role == SenderRole.CEO.value:
+        return [message, email]  # an invitation to connect is a LinkedIn gesture
+    if occasion == Occasion.WORK_ANNIVERSARY.value and not cold:
+        return [post, email, message]
+    if occasion == Occasion.BIRTHDAY.value and not cold:
+        return [email, message, post]
+    return [message, email] if cold else [email, message]
+
+
+def choose_channel(
+    facts: CandidateFacts,
+    occasion: str,
+    policy: SchedulePolicy,
+    *,
+    sender: str | None = None,
+    sender_role: str | None = None,
+    unanswered: Mapping[str, int] | None = None,
+    exclude: Collection[str] = (),
+) -> ChannelChoice:
+    """The best allowed channel, or None with every reason it found."""
+    ranked = preferences(facts, occasion, sender_role)
+    silence = unanswered or {}
+    fresh = [channel for channel in ranked if silence.get(channel, 0) < policy.fatigue_after]
+    tired = [channel for channel in ranked if channel not in fresh]
+    reasons = []
+    for channel in fresh + tired:
+        if channel in exclude:
+            reasons.append(f"{channel} already tried")
+            continue
+        why_not = refusal(facts, channel, occasion, sender=sender, policy=policy)
+        if why_not is None:
+            return ChannelChoice(channel, None, is_assisted(channel, policy))
+        reasons.append(why_not)
+    return ChannelChoice(None, "; ".join(reasons) or "no channel")

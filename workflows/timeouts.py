@@ -16,10 +16,20 @@ SEND_TOUCH_RETRY = RetryPolicy(
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=10),
     maximum_attempts=0,
-    non_retryable_error_types=["PermanentDeliveryError", "InvalidTemplateError"],
+    non_retryable_error_types=["PermanentDeliveryError", "InvalidTemplateError", "NoteRejected"],
 )
 SEND_TOUCH_SCHEDULE_TO_CLOSE = timedelta(hours=12)
 
 # A run of a candidate workflow lasts at most this long before continue-as-new, so histories
 # stay short even for candidates who are touched rarely.
 RUN_LENGTH = timedelta(days=365)
+
+# Activities that only touch PostgreSQL (open or close a task): quick, retried while the
+# database is away.
+DATABASE_START_TO_CLOSE = timedelta(seconds=30)
+DATABASE_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=2),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=5),
+    maximum_attempts=0,
+)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from api import enrolment
+from api import enrolment, lifecycle
 from api.csv_rows import csv_records
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.schemas import (
@@ -22,7 +22,14 @@ from api.schemas import (
     FieldError,
     ImportReport,
     ImportRow,
+    InteractionBody,
+    InteractionOut,
+    InvitationBody,
+    InvitationOut,
+    MetInPersonBody,
+    OptOutBody,
     PlanOut,
+    StageBody,
     TouchList,
     TouchOut,
     field_errors,
@@ -261,3 +268,61 @@ async def get_touches(candidate_id: str, session: SessionDep) -> TouchList:
     return TouchList(
         items=[TouchOut.model_validate(touch, from_attributes=True) for touch in touches]
     )
+
+
+@router.post("/{candidate_id}/interactions", status_code=status.HTTP_201_CREATED)
+async def add_interaction(
+    candidate_id: str, body: InteractionBody, session: SessionDep, temporal: TemporalDep
+) -> InteractionOut:
+    """Tell the workflow what happened: met in person (a thank-you follows) or replied."""
+    candidate = await load_candidate(session, candidate_id)
+    if isinstance(body, MetInPersonBody):
+        return await lifecycle.met_in_person(session, temporal, candidate, body)
+    return await lifecycle.replied(session, temporal, candidate, body)
+
+
+@router.post("/{candidate_id}/invitations", status_code=status.HTTP_201_CREATED)
+async def invite(
+    candidate_id: str, body: InvitationBody, session: SessionDep, temporal: TemporalDep
+) -> InvitationOut:
+    """Invite one candidate: marketing's webinar or event, or the CEO's invitation to connect."""
+    candidate = await load_candidate(session, candidate_id)
+    invitation = await lifecycle.invite(session, temporal, candidate, body)
+    return InvitationOut.model_validate(invitation, from_attributes=True)
+
+
+@router.post("/{candidate_id}/opt-out")
+async def opt_out(
+    candidate_id: str,
+    body: OptOutBody,
+    session: SessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+) -> CandidateDetail:
+    """Stop some channels (`{"channels": [...]}`) or everything (`{}`), at once."""
+    candidate = await load_candidate(session, candidate_id)
+    candidate = await lifecycle.opt_out(session, temporal, candidate, body)
+    return await enrolment.detail(temporal, settings, candidate)
+
+
+@router.post("/{candidate_id}/stage")
+async def change_stage(
+    candidate_id: str,
+    body: StageBody,
+    session: SessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+) -> CandidateDetail:
+    """Pause, resume (`nurturing`), mark hired, or archive; hired and archived end outreach."""
+    candidate = await load_candidate(session, candidate_id)
+    if candidate.stage in enrolment.CLOSED_STAGES:
+        raise HTTPException(409, f"candidate is {candidate.stage}; outreach has ended")
+    candidate = await lifecycle.change_stage(session, temporal, candidate, body)
+    return await enrolment.detail(temporal, settings, candidate)
+
+
+@router.delete("/{candidate_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def erase(candidate_id: str, session: SessionDep, temporal: TemporalDep) -> None:
+    """Erase: personal data deleted, workflow ended, an anonymous audit row kept."""
+    candidate = await load_candidate(session, candidate_id)
+    await lifecycle.erase(session, temporal, candidate)

@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -55,6 +56,8 @@ class Candidate(Base):
     location: Mapped[str | None] = mapped_column(String(200))
     consent: Mapped[dict[str, bool]] = mapped_column(JSONB, default=dict)
     opt_outs: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
+    # A reply of `not_interested`: from then on only birthday and anniversary greetings.
+    greetings_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     relationship_origin: Mapped[str] = mapped_column(String(32))
     rapport: Mapped[str] = mapped_column(String(16))
     relationship_since: Mapped[date | None] = mapped_column(Date)
@@ -67,7 +70,94 @@ class Candidate(Base):
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
 
-    touches: Mapped[list[Touch]] = relationship(back_populates="candidate")
+    touches: Mapped[list[Touch]] = relationship(back_populates="candidate", passive_deletes=True)
+
+
+class Article(Base):
+    """The content library that check-ins draw from."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    title: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str] = mapped_column(String(1000), unique=True)
+    summary: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(ARRAY(String(100)), default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Task(Base):
+    """An assisted send: a draft a person must send (LinkedIn, a note without a provider)."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (Index("ix_tasks_owner_status", "owner", "status"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    candidate_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    owner: Mapped[str] = mapped_column(String(320))
+    occasion: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(32))
+    sender_role: Mapped[str] = mapped_column(String(16))
+    draft: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(1000))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16))
+    final_text: Mapped[str | None] = mapped_column(Text)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Interaction(Base):
+    """What happened between the company and the candidate: met in person, replied."""
+
+    __tablename__ = "interactions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    candidate_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
+    type: Mapped[str] = mapped_column(String(32))
+    event: Mapped[str | None] = mapped_column(String(300))
+    happened_on: Mapped[date | None] = mapped_column(Date)
+    rapport: Mapped[str | None] = mapped_column(String(16))
+    met_by: Mapped[str | None] = mapped_column(String(320))
+    sentiment: Mapped[str | None] = mapped_column(String(32))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Invitation(Base):
+    """Marketing's webinar or event, or the CEO's invitation to connect, for one candidate."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    candidate_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    sender_role: Mapped[str] = mapped_column(String(16))
+    sender: Mapped[str | None] = mapped_column(String(320))
+    title: Mapped[str | None] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(String(1000))
+    starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Erasure(Base):
+    """What is left of an erased candidate: an anonymous record that erasure happened."""
+
+    __tablename__ = "erasures"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    candidate_id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    touches: Mapped[int] = mapped_column(SmallInteger)
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    erased_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Touch(Base):
@@ -86,6 +176,10 @@ class Touch(Base):
     status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)
     subject: Mapped[str | None] = mapped_column(String(300))
+    article_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL")
+    )
+    task_id: Mapped[uuid.UUID | None] = mapped_column()
     message_id: Mapped[str | None] = mapped_column(String(300))
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -12,7 +12,15 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.db.models import Candidate, Touch
+from rapport.db.models import (
+    Article,
+    Candidate,
+    Erasure,
+    Interaction,
+    Invitation,
+    Task,
+    Touch,
+)
 
 
 async def get_candidate(session: AsyncSession, candidate_id: uuid.UUID) -> Candidate | None:
@@ -116,4 +124,129 @@ async def last_touch_at(session: AsyncSession, candidate_id: uuid.UUID) -> datet
     result = await session.execute(
         select(func.max(Touch.sent_at)).where(Touch.candidate_id == candidate_id)
     )
+    return result.scalar_one_or_none()
+
+
+# --- articles --------------------------------------------------------------------------------
+async def add_article(session: AsyncSession, **values: Any) -> Article:
+    article = Article(id=uuid.uuid4(), **values)
+    session.add(article)
+    await session.flush()
+    return article
+
+
+async def get_article_by_url(session: AsyncSession, url: str) -> Article | None:
+    result = await session.execute(select(Article).where(Article.url == url))
+    return result.scalar_one_or_none()
+
+
+async def list_articles(session: AsyncSession, *, tag: str | None, limit: int) -> Sequence[Article]:
+    query = select(Article).order_by(Article.created_at.desc(), Article.id).limit(limit)
+    if tag:
+        query = query.where(Article.tags.contains([tag.lower()]))
+    return (await session.execute(query)).scalars().all()
+
+
+async def pick_article(session: AsyncSession, candidate: Candidate) -> Article | None:
+    """The newest article tagged with one of the candidate's skills or interests that they
+    have not been sent (or offered in a draft) before."""
+    topics = sorted({topic.lower() for topic in [*candidate.skills, *candidate.interests]})
+    if not topics:
+        return None
+    already = select(Touch.article_id).where(
+        Touch.candidate_id == candidate.id, Touch.article_id.is_not(None)
+    )
+    query = (
+        select(Article)
+        .where(Article.tags.overlap(topics), Article.id.not_in(already))
+        .order_by(Article.created_at.desc(), Article.id)
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+# --- tasks -----------------------------------------------------------------------------------
+async def get_task(session: AsyncSession, task_id: uuid.UUID, *, lock: bool = False) -> Task | None:
+    query = select(Task).where(Task.id == task_id)
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def get_task_by_key(session: AsyncSession, idempotency_key: str) -> Task | None:
+    result = await session.execute(select(Task).where(Task.idempotency_key == idempotency_key))
+    return result.scalar_one_or_none()
+
+
+async def list_tasks(
+    session: AsyncSession, *, owner: str | None, status: str | None, limit: int
+) -> Sequence[Task]:
+    query = select(Task).order_by(Task.due_at, Task.id).limit(limit)
+    if owner:
+        query = query.where(func.lower(Task.owner) == owner.lower())
+    if status:
+        query = query.where(Task.status == status)
+    return (await session.execute(query)).scalars().all()
+
+
+async def set_touch_outcome(
+    session: AsyncSession,
+    task_id: uuid.UUID,
+    *,
+    status: str,
+    reason: str | None,
+    sent_at: datetime | None,
+) -> None:
+    touch = (
+        await session.execute(select(Touch).where(Touch.task_id == task_id))
+    ).scalar_one_or_none()
+    if touch is not None:
+        touch.status = status
+        touch.reason = reason
+        touch.sent_at = sent_at
+
+
+# --- interactions and invitations --------------------------------------------------------------
+async def add_interaction(session: AsyncSession, **values: Any) -> Interaction:
+    interaction = Interaction(id=uuid.uuid4(), **values)
+    session.add(interaction)
+    await session.flush()
+    return interaction
+
+
+async def get_interaction(session: AsyncSession, interaction_id: uuid.UUID) -> Interaction | None:
+    return await session.get(Interaction, interaction_id)
+
+
+async def add_invitation(session: AsyncSession, **values: Any) -> Invitation:
+    invitation = Invitation(id=uuid.uuid4(), **values)
+    session.add(invitation)
+    await session.flush()
+    return invitation
+
+
+async def get_invitation(session: AsyncSession, invitation_id: uuid.UUID) -> Invitation | None:
+    return await session.get(Invitation, invitation_id)
+
+
+# --- erasure ---------------------------------------------------------------------------------
+async def erase_candidate(session: AsyncSession, candidate: Candidate) -> Erasure:
+    """Delete the candidate and everything about them; keep one anonymous row saying so."""
+    touches = (
+        await session.execute(select(func.count()).where(Touch.candidate_id == candidate.id))
+    ).scalar_one()
+    erasure = Erasure(
+        id=uuid.uuid4(),
+        candidate_id=candidate.id,
+        touches=min(int(touches), 32767),
+        enrolled_at=candidate.created_at,
+    )
+    session.add(erasure)
+    await session.delete(candidate)
+    await session.flush()
+    return erasure
+
+
+async def get_erasure(session: AsyncSession, candidate_id: uuid.UUID) -> Erasure | None:
+    result = await session.execute(select(Erasure).where(Erasure.candidate_id == candidate_id))
     return result.scalar_one_or_none()

@@ -1,0 +1,81 @@
+"""The assisted-send inbox: drafts a person sends on LinkedIn or by hand, then marks done."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
+
+from api.deps import SessionDep, TemporalDep
+from api.enrolment import signal
+from api.schemas import TaskCompletion, TaskList, TaskOut
+from rapport.db import repository
+from rapport.db.models import Task
+from rapport.vocabulary import Channel, TaskStatus, TouchStatus
+from workflows.models import TaskClosed
+
+router = APIRouter(prefix="/api/tasks", tags=["tasks"])
+
+
+async def task_out(session: SessionDep, task: Task) -> TaskOut:
+    out = TaskOut.model_validate(task, from_attributes=True)
+    if task.channel == Channel.HANDWRITTEN_NOTE and task.status == TaskStatus.OPEN:
+        # Read live, so an erased candidate's address is never kept in a task.
+        candidate = await repository.get_candidate(session, task.candidate_id)
+        if candidate is not None and candidate.postal_address:
+            out.recipient = f"{candidate.full_name}\n{candidate.postal_address}"
+    return out
+
+
+@router.get("")
+async def list_tasks(
+    session: SessionDep,
+    owner: Annotated[str | None, Query(max_length=320)] = None,
+    status: Annotated[TaskStatus | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> TaskList:
+    """An owner's inbox (`?owner=jane@…`), soonest deadline first; `status=open` for to-dos."""
+    tasks = await repository.list_tasks(
+        session, owner=owner, status=status.value if status else None, limit=limit
+    )
+    return TaskList(items=[await task_out(session, task) for task in tasks])
+
+
+@router.post("/{task_id}/complete")
+async def complete_task(
+    task_id: str, body: TaskCompletion, session: SessionDep, temporal: TemporalDep
+) -> TaskOut:
+    """Mark a draft `sent` (optionally with the text as sent) or `skipped`; 409 once closed."""
+    try:
+        key = uuid.UUID(task_id)
+    except ValueError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "task not found") from None
+    task = await repository.get_task(session, key, lock=True)
+    if task is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "task not found")
+    if task.status != TaskStatus.OPEN:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"task is already {task.status}")
+    now = datetime.now(UTC)
+    task.status = body.outcome
+    task.completed_at = now
+    task.final_text = body.text
+    sent = body.outcome == "sent"
+    await repository.set_touch_outcome(
+        session,
+        task.id,
+        status=TouchStatus.SENT.value if sent else TouchStatus.SKIPPED.value,
+        reason=None if sent else f"skipped by {task.owner}: {body.reason or 'no reason given'}",
+        sent_at=now if sent else None,
+    )
+    await session.commit()
+    candidate = await repository.get_candidate(session, task.candidate_id)
+    if candidate is not None:
+        await signal(
+            temporal,
+            candidate,
+            "task_closed",
+            TaskClosed(task_id=str(task.id), outcome=body.outcome),
+        )
+    return await task_out(session, task)

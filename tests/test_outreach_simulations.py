@@ -1,0 +1,297 @@
+"""Years of relationships on the time-skipping server, with real PostgreSQL and SMTP.
+
+The API's own lifecycle functions drive the workflows (meetings, replies, opt-outs), so the
+database and the workflow move together exactly as they do behind the HTTP routes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.testing import WorkflowEnvironment
+
+from api import lifecycle
+from api.schemas import MetInPersonBody, OptOutBody, RepliedBody
+from rapport.db import repository
+from rapport.db.models import Candidate, Task, Touch
+from rapport.mailbox import MailboxHandler
+from rapport.vocabulary import Rapport
+from workflows.candidate import CandidateWorkflow
+from workflows.models import CandidateState, SchedulePolicy, StatusQuery
+
+from .conftest import StartCandidate
+from .factories import make_candidate
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+async def touches_of(
+    sessions: async_sessionmaker[AsyncSession], candidate_id: uuid.UUID
+) -> list[Touch]:
+    async with sessions() as session:
+        return list(await repository.list_touches(session, candidate_id))
+
+
+async def tasks_of(
+    sessions: async_sessionmaker[AsyncSession], candidate_id: uuid.UUID
+) -> Sequence[Task]:
+    async with sessions() as session:
+        result = await session.execute(
+            select(Task).where(Task.candidate_id == candidate_id).order_by(Task.created_at)
+        )
+        return result.scalars().all()
+
+
+async def load(
+    sessions: async_sessionmaker[AsyncSession], candidate_id: uuid.UUID
+) -> tuple[AsyncSession, Candidate]:
+    session = sessions()
+    candidate = await repository.get_candidate(session, candidate_id)
+    assert candidate is not None
+    return session, candidate
+
+
+async def ensure_articles(sessions: async_sessionmaker[AsyncSession], tag: str, count: int) -> None:
+    async with sessions.begin() as session:
+        for number in range(count):
+            url = f"https://blog.example.com/{tag}/{number}"
+            if await repository.get_article_by_url(session, url) is None:
+                await repository.add_article(
+                    session, title=f"On {tag}, part {number}", url=url, summary=None, tags=[tag]
+                )
+
+
+async def test_cold_linkedin_contact_over_two_years(
+    time_env: WorkflowEnvironment,
+    start_candidate: StartCandidate,
+    sessions: async_sessionmaker[AsyncSession],
+    mailbox: MailboxHandler,
+) -> None:
+    """No handwritten note, no public post, and fewer touches than a warm contact."""
+    topic = f"topic-{uuid.uuid4().hex[:6]}"
+    await ensure_articles(sessions, topic, 12)
+    today = (await time_env.get_current_time()).astimezone(BERLIN).date()
+    common = {
+        "birthday_month": (today + timedelta(days=50)).month,
+        "birthday_day": min((today + timedelta(days=50)).day, 28),
+        "job_started_on": (today + timedelta(days=200)).replace(year=2018, day=1),
+        "skills": [topic],
+        "linkedin_url": "https://www.linkedin.com/in/someone",
+        "postal_address": "Hauptstr. 1\n10115 Berlin",
+    }
+    cold, cold_facts = await make_candidate(
+        sessions,
+        relationship_origin="linkedin_connection",
+        rapport="cold",
+        email=None,
+        consent={},
+        **common,
+    )
+    warm, warm_facts = await make_candidate(
+        sessions, relationship_origin="former_colleague", rapport="warm", **common
+    )
+    for facts in (cold_facts, warm_facts):
+        await start_candidate(CandidateState(facts=facts, policy=SchedulePolicy()))
+
+    await time_env.sleep(timedelta(days=730))
+
+    cold_touches = await touches_of(sessions, cold.id)
+    warm_touches = await touches_of(sessions, warm.id)
+    cold_channels = {touch.channel for touch in cold_touches if touch.channel}
+    assert cold_channels == {"linkedin_message"}, cold_channels
+    assert not any(touch.channel in ("handwritten_note", "linkedin_post") for touch in cold_touches)
+    # Every cold touch was a draft for the owner; nobody acted, and with no email to fall
+    # back on, each was skipped with the reason.
+    attempted = [touch for touch in cold_touches if touch.channel]
+    assert attempted and all(touch.status == "skipped" for touch in attempted)
+    assert all(touch.reason for touch in cold_touches)
+    cold_tasks = await tasks_of(sessions, cold.id)
+    assert cold_tasks and {task.status for task in cold_tasks} == {"expired"}
+    assert {task.owner for task in cold_tasks} == {"jane.doe@example.com"}
+
+    warm_attempted = [touch for touch in warm_touches if touch.channel]
+    assert len(attempted) < len(warm_attempted)
+    # The warm former colleague's anniversaries are public congratulations first.
+    assert any(touch.channel == "linkedin_post" for touch in warm_touches)
+    assert any(touch.occasion == "check_in" and touch.status == "sent" for touch in warm_touches)
+    sent_articles = [t.article_id for t in warm_touches if t.article_id and t.status == "sent"]
+    assert len(sent_articles) == len(set(sent_articles)), "an article went twice"
+    assert all(message["To"] == warm.email for message in mailbox.messages)
+
+
+async def test_met_at_a_conference_gets_a_note_task_then_an_email_when_the_owner_does_nothing(
+    time_env: WorkflowEnvironment,
+    start_candidate: StartCandidate,
+    sessions: async_sessionmaker[AsyncSession],
+    mailbox: MailboxHandler,
+) -> None:
+    candidate, facts = await make_candidate(
+        sessions,
+        relationship_origin="linkedin_connection",
+        rapport="cold",
+        birthday_month=None,
+        birthday_day=None,
+        job_started_on=None,
+        postal_address="Hauptstr. 1\n10115 Berlin",
+        linkedin_url="https://www.linkedin.com/in/margarethe",
+        greetings_only=False,
+    )
+    handle = await start_candidate(CandidateState(facts=facts, policy=SchedulePolicy()))
+    met_on = (await time_env.get_current_time()).astimezone(BERLIN).date()
+
+    session, stored = await load(sessions, candidate.id)
+    async with session:
+        await lifecycle.met_in_person(
+            session,
+            time_env.client,
+            stored,
+            # Constructed, not validated: the server's clock has run years ahead of the real
+            # one, which the API's "not in the future" check would refuse.
+            MetInPersonBody.model_construct(
+                type="met_in_person",
+                event="PyCon DE",
+                date=met_on,
+                rapport=Rapport.STRONG,
+                met_by="sam.lee@example.com",
+            ),
+        )
+
+    await time_env.sleep(timedelta(days=20))
+
+    tasks = await tasks_of(sessions, candidate.id)
+    note = [task for task in tasks if task.channel == "handwritten_note"]
+    assert len(note) == 1
+    assert note[0].owner == "sam.lee@example.com"
+    assert note[0].occasion == "event_follow_up"
+    assert "PyCon DE" in note[0].draft
+    assert note[0].status == "expired"
+    created = note[0].created_at.astimezone(BERLIN).date()
+    assert created - met_on <= timedelta(days=14)
+    touches = await touches_of(sessions, candidate.id)
+    thanks = [t for t in touches if t.occasion == "event_follow_up"]
+    assert {(t.channel, t.status) for t in thanks} == {
+        ("handwritten_note", "skipped"),
+        ("email", "sent"),
+    }
+    emailed = next(t for t in thanks if t.channel == "email")
+    assert emailed.sender == "sam.lee@example.com"
+    assert [m["Subject"] for m in mailbox.messages if "PyCon DE" in str(m["Subject"])]
+    status = await handle.query(CandidateWorkflow.status, StatusQuery())
+    assert status.stage == "nurturing"
+    async with sessions() as session:
+        refreshed = await repository.get_candidate(session, candidate.id)
+    assert refreshed is not None
+    assert (refreshed.rapport, refreshed.relationship_origin) == ("strong", "in_person_event")
+
+
+async def test_interested_reply_stops_automation_and_asks_the_owner_to_follow_up(
+    time_env: WorkflowEnvironment,
+    start_candidate: StartCandidate,
+    sessions: async_sessionmaker[AsyncSession],
+    mailbox: MailboxHandler,
+) -> None:
+    today = (await time_env.get_current_time()).astimezone(BERLIN).date()
+    soon = today + timedelta(days=20)
+    candidate, facts = await make_candidate(
+        sessions, birthday_month=soon.month, birthday_day=min(soon.day, 28)
+    )
+    handle = await start_candidate(CandidateState(facts=facts, policy=SchedulePolicy()))
+
+    session, stored = await load(sessions, candidate.id)
+    async with session:
+        await lifecycle.replied(
+            session,
+            time_env.client,
+            stored,
+            RepliedBody(type="replied", sentiment="interested", channel="email"),  # type: ignore[arg-type]
+        )
+    await time_env.sleep(timedelta(days=400))
+
+    assert mailbox.messages == []
+    assert [t for t in await touches_of(sessions, candidate.id) if t.status == "sent"] == []
+    status = await handle.query(CandidateWorkflow.status, StatusQuery())
+    assert status.stage == "engaged"
+    assert status.next_touch is None
+    tasks = await tasks_of(sessions, candidate.id)
+    assert len(tasks) == 1
+    assert tasks[0].owner == "jane.doe@example.com"
+    assert tasks[0].status == "open"
+    assert "Margarethe" in tasks[0].draft
+
+
+async def test_total_opt_out_while_a_draft_waits_cancels_it_and_nothing_follows(
+    time_env: WorkflowEnvironment,
+    start_candidate: StartCandidate,
+    sessions: async_sessionmaker[AsyncSession],
+    mailbox: MailboxHandler,
+) -> None:
+    today = (await time_env.get_current_time()).astimezone(BERLIN).date()
+    soon = today + timedelta(days=3)
+    candidate, facts = await make_candidate(
+        sessions,
+        rapport="cold",
+        relationship_origin="linkedin_connection",
+        linkedin_url="https://www.linkedin.com/in/margarethe",
+        birthday_month=soon.month,
+        birthday_day=soon.day if (soon.month, soon.day) != (2, 29) else 28,
+        job_started_on=None,
+        greetings_only=True,
+    )
+    handle = await start_candidate(CandidateState(facts=facts, policy=SchedulePolicy()))
+    # Until the birthday's window opens and the owner gets a LinkedIn draft.
+    for _ in range(40):
+        await time_env.sleep(timedelta(hours=3))
+        if (await handle.query(CandidateWorkflow.status, StatusQuery())).waiting_for_task:
+            break
+    tasks = await tasks_of(sessions, candidate.id)
+    assert [(t.channel, t.status) for t in tasks] == [("linkedin_message", "open")]
+
+    session, stored = await load(sessions, candidate.id)
+    async with session:
+        await lifecycle.opt_out(session, time_env.client, stored, OptOutBody())
+    await time_env.sleep(timedelta(days=400))
+
+    # The workflow has ended (result() raises otherwise). Not describe(): the test server
+    # reports an unset Datetime search attribute as a null that the client cannot parse.
+    assert await time_env.client.get_workflow_handle(handle.id).result() is None
+    tasks = await tasks_of(sessions, candidate.id)
+    assert [t.status for t in tasks] == ["cancelled"]
+    touches = await touches_of(sessions, candidate.id)
+    assert [(t.status, t.reason) for t in touches] == [("skipped", "cancelled: opted_out")]
+    assert mailbox.messages == []
+
+
+async def test_opt_out_of_email_before_a_greeting_means_no_email(
+    time_env: WorkflowEnvironment,
+    start_candidate: StartCandidate,
+    sessions: async_sessionmaker[AsyncSession],
+    mailbox: MailboxHandler,
+) -> None:
+    today = (await time_env.get_current_time()).astimezone(BERLIN).date()
+    soon = today + timedelta(days=5)
+    candidate, facts = await make_candidate(
+        sessions,
+        birthday_month=soon.month,
+        birthday_day=min(soon.day, 28),
+        job_started_on=None,
+        greetings_only=True,
+    )
+    handle = await start_candidate(CandidateState(facts=facts, policy=SchedulePolicy()))
+    session, stored = await load(sessions, candidate.id)
+    async with session:
+        await lifecycle.opt_out(
+            session, time_env.client, stored, OptOutBody.model_validate({"channels": ["email"]})
+        )
+    await time_env.sleep(timedelta(days=30))
+
+    assert mailbox.messages == []
+    touches = await touches_of(sessions, candidate.id)
+    assert [(t.occasion, t.status) for t in touches] == [("birthday", "skipped")]
+    assert touches[0].reason is not None and "opted out of email" in touches[0].reason
+    status = await handle.query(CandidateWorkflow.status, StatusQuery())
+    assert status.stage == "nurturing"

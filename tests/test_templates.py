@@ -1,0 +1,436 @@
+"""Every message template renders, in every voice, with full and sparse data, and reads well.
+
+Templates are discovered on disk, so a new one is covered without touching this file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from activities.templates import TEMPLATES_DIR, InvalidTemplateError, RenderedMessage, Renderer
+from rapport.vocabulary import Channel, Occasion, SenderRole
+
+ROLES = [role.value for role in SenderRole]
+GREETINGS = {Occasion.BIRTHDAY.value, Occasion.WORK_ANNIVERSARY.value}
+PRIVATE_ONLY_WORDS = re.compile(
+    r"\b(jobs?|roles?|openings?|vacanc(y|ies)|positions?|hiring|recruit\w*|careers?)\b", re.I
+)
+GREETING_PITCH = re.compile(
+    r"career|opening|vacanc|\bjobs?\b|\broles?\b|\bpositions?\b|hiring|recruit", re.I
+)
+URL = re.compile(r"https?://|www\.|\b[\w-]+\.(com|org|net|io|test|example)\b", re.I)
+CLICHES = [
+    "finds you well",
+    "hope this email",
+    "touch base",
+    "reach out",
+    "circle back",
+    "exciting opportunit",
+    "don't miss",
+    "act now",
+    "rockstar",
+    "ninja",
+    "dream job",
+]
+
+# (channel, occasion) pairs the channel policy allows, and the role voices that must exist.
+REQUIRED = (
+    {(Channel.EMAIL, occasion) for occasion in Occasion}
+    | {(Channel.LINKEDIN_MESSAGE, occasion) for occasion in Occasion}
+    | {
+        (Channel.LINKEDIN_POST, Occasion.BIRTHDAY),
+        (Channel.LINKEDIN_POST, Occasion.WORK_ANNIVERSARY),
+        (Channel.HANDWRITTEN_NOTE, Occasion.EVENT_FOLLOW_UP),
+        (Channel.HANDWRITTEN_NOTE, Occasion.BIRTHDAY),
+        (Channel.HANDWRITTEN_NOTE, Occasion.WORK_ANNIVERSARY),
+    }
+)
+REQUIRED_VOICES = [
+    "email/invitation.ceo.txt.j2",
+    "linkedin_message/invitation.ceo.txt.j2",
+    "email/invitation.marketing.txt.j2",
+    "email/check_in.hr.txt.j2",
+    "email/vacancy.hr.txt.j2",
+    "email/birthday.ceo.txt.j2",
+    "task/engaged_follow_up.txt.j2",
+]
+
+
+@dataclass(frozen=True)
+class Article:
+    title: str
+    url: str
+    summary: str | None
+
+
+@dataclass(frozen=True)
+class Invitation:
+    kind: str
+    title: str | None
+    url: str | None
+    starts_at: str | None
+    message: str | None
+
+
+@dataclass(frozen=True)
+class Vacancy:
+    title: str
+    url: str | None
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Template:
+    path: Path  # relative to the templates directory
+    channel: str
+    occasion: str
+    role: str | None  # None: the fallback for every role without its own variant
+
+    @property
+    def id(self) -> str:
+        return self.path.as_posix()
+
+
+def discover(root: Path = TEMPLATES_DIR) -> list[Template]:
+    found = []
+    for path in sorted(root.rglob("*.txt.j2")):
+        relative = path.relative_to(root)
+        occasion, _, role = relative.name.removesuffix(".txt.j2").partition(".")
+        found.append(Template(relative, relative.parent.as_posix(), occasion, role or None))
+    return found
+
+
+TEMPLATES = discover()
+
+
+def roles_reaching(template: Template) -> list[str]:
+    """The sender roles for which the renderer picks this very file."""
+    if template.role is not None:
+        return [template.role]
+    directory = TEMPLATES_DIR / template.channel
+    return [r for r in ROLES if not (directory / f"{template.occasion}.{r}.txt.j2").exists()]
+
+
+def base_context(channel: str, occasion: str, role: str, *, full: bool) -> dict[str, Any]:
+    if full:
+        people: dict[str, Any] = {
+            "first_name": "Margarethe",
+            "full_name": "Margarethe Lindqvist",
+            "current_employer": "Globex",
+            "current_title": "Staff Data Engineer",
+            "sender_name": "Jane Doe",
+            "sender_first_name": "Jane",
+            "careers_url": "https://acme.example/careers",
+        }
+    else:
+        people = {
+            "first_name": "Oluwaseun",
+            "full_name": "Oluwaseun Adeyemi",
+            "current_employer": None,
+            "current_title": None,
+            "sender_name": "The Acme team",
+            "sender_first_name": "The Acme team",
+            "careers_url": None,
+        }
+    context = {
+        **people,
+        "company": "Acme",
+        "sender_role": role,
+        "occasion": occasion,
+        "channel": channel,
+    }
+    if channel == Channel.EMAIL:
+        context["unsubscribe_url"] = "https://acme.example/u/tok3n"
+    return context
+
+
+def occasion_contexts(occasion: str, *, full: bool) -> list[tuple[str, dict[str, Any]]]:
+    """Named sets of the occasion's own variables: (id, values)."""
+    if occasion == Occasion.WORK_ANNIVERSARY:
+        return (
+            [("years8", {"years": 8}), ("years1", {"years": 1})]
+            if full
+            else [
+                ("years1", {"years": 1}),
+                ("years25", {"years": 25}),
+            ]
+        )
+    if occasion == Occasion.CHECK_IN:
+        summary = "How three teams cut their pipeline costs in half." if full else None
+        article = Article(
+            "Streaming without tears", "https://blog.example/streaming-without-tears", summary
+        )
+        return [("article", {"article": article})]
+    if occasion == Occasion.EVENT_FOLLOW_UP:
+        return [("event", {"event_name": "PyCon Berlin", "met_on": "12 March"})]
+    if occasion == Occasion.VACANCY:
+        if full:
+            vacancies = [
+                Vacancy(
+                    "Senior Data Engineer",
+                    "https://acme.example/careers/senior-data-engineer",
+                    ["your Python and Kafka experience", "your work on streaming platforms"],
+                ),
+                Vacancy(
+                    "Platform Tech Lead",
+                    None,
+                    ["your years leading a platform team"],
+                ),
+                Vacancy(
+                    "Staff Analytics Engineer",
+                    "https://acme.example/careers/staff-analytics-engineer",
+                    ["your dbt know-how", "your talks on data quality", "your mentoring"],
+                ),
+            ]
+            return [
+                ("three-vacancies", {"vacancies": vacancies, "hiring_manager_name": "Ana Ruiz"}),
+                ("two-vacancies", {"vacancies": vacancies[:2], "hiring_manager_name": None}),
+            ]
+        one = [Vacancy("Backend Engineer", None, ["your Go experience"])]
+        return [("one-vacancy", {"vacancies": one, "hiring_manager_name": None})]
+    if occasion == Occasion.INVITATION:
+        cases = []
+        for kind in ("webinar", "event", "connect"):
+            if full:
+                invitation = Invitation(
+                    kind,
+                    "Data Mesh in Practice" if kind != "connect" else "Breakfast in Berlin",
+                    f"https://acme.example/{kind}/2027",
+                    "Thursday 14 May, 18:00 CEST",
+                    "I'd value your view on how your team handles data contracts.",
+                )
+            else:
+                invitation = Invitation(kind, None, None, None, None)
+            cases.append((kind, {"invitation": invitation}))
+        return cases
+    return [("plain", {})]
+
+
+def cases() -> list[Any]:
+    params = []
+    for template in TEMPLATES:
+        occasions = list(Occasion) if template.channel == "task" else [template.occasion]
+        channels = list(Channel) if template.channel == "task" else [template.channel]
+        for role in roles_reaching(template):
+            for full in (True, False):
+                for occasion in occasions:
+                    for channel in channels:
+                        context = base_context(channel, occasion, role, full=full)
+                        extras = (
+                            [("task", {})]
+                            if template.channel == "task"
+                            else occasion_contexts(occasion, full=full)
+                        )
+                        for name, values in extras:
+                            case = f"{template.id}-{role}-{'full' if full else 'sparse'}-{name}"
+                            if template.channel == "task":
+                                case += f"-{occasion}-{channel}"
+                            params.append(
+                                pytest.param(template, role, {**context, **values}, id=case)
+                            )
+    return params
+
+
+def render(template: Template, role: str, context: dict[str, Any]) -> RenderedMessage:
+    return Renderer().render(template.channel, template.occasion, context, sender_role=role)
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def test_templates_are_found() -> None:
+    assert len(TEMPLATES) >= 20
+    for template in TEMPLATES:
+        assert template.channel in {*Channel, "task"}, template.id
+        if template.channel != "task":
+            assert template.occasion in set(Occasion), template.id
+        assert template.role is None or template.role in ROLES, template.id
+
+
+def test_every_allowed_combination_has_a_template() -> None:
+    present = {(t.channel, t.occasion) for t in TEMPLATES if t.role is None}
+    missing = {(str(c), str(o)) for c, o in REQUIRED} - present
+    assert not missing, f"no fallback template for {sorted(missing)}"
+    for name in REQUIRED_VOICES:
+        assert (TEMPLATES_DIR / name).is_file(), name
+
+
+def test_no_template_for_a_combination_the_policy_forbids() -> None:
+    for template in TEMPLATES:
+        if template.channel == Channel.LINKEDIN_POST:
+            assert template.occasion in GREETINGS, template.id
+
+
+def test_every_fallback_is_reachable() -> None:
+    for template in TEMPLATES:
+        assert roles_reaching(template), f"{template.id}: every role has its own variant"
+
+
+@pytest.mark.parametrize(("template", "role", "context"), cases())
+def test_template_renders_well(template: Template, role: str, context: dict[str, Any]) -> None:
+    message = render(template, role, context)
+    body = message.body
+    text = f"{message.subject or ''}\n{body}"
+
+    assert not re.search(r"\bNone\b", text)
+    assert context["first_name"] in text
+    assert text.count("!") <= 1, "no exclamation-mark spam"
+    for cliche in CLICHES:
+        assert cliche not in text.lower(), cliche
+    assert "\n\n\n" not in body, "no stray empty lines"
+    for line in text.splitlines():
+        assert line == line.rstrip(), f"trailing space in {line!r}"
+        assert "  " not in line.strip() and " ," not in line and " ." not in line, line
+        assert not re.search(r"\b(\w+) \1\b", line, re.I), f"repeated word in {line!r}"
+
+    if template.channel == Channel.EMAIL:
+        assert message.subject
+        assert "\n" not in message.subject
+        assert context["unsubscribe_url"] in body.strip().splitlines()[-1]
+    else:
+        assert message.subject is None
+
+    if template.channel in {Channel.LINKEDIN_POST, Channel.HANDWRITTEN_NOTE}:
+        assert not URL.search(text), "no URL in public posts or cards"
+        assert not PRIVATE_ONLY_WORDS.search(text), "nothing about recruiting"
+    if template.channel == Channel.HANDWRITTEN_NOTE:
+        assert words(body) <= 80
+        assert body.strip().splitlines()[-1] == context["sender_first_name"]
+    if template.channel == Channel.LINKEDIN_POST:
+        assert len(re.findall(r"[.?!](\s|$)", body)) <= 2, "one or two sentences"
+        assert "\n" not in body.strip()
+    if template.channel == Channel.LINKEDIN_MESSAGE:
+        assert words(body) <= 130, "a LinkedIn message stays short"
+        assert body.strip().splitlines()[-1] == context["sender_first_name"]
+        assert "Subject:" not in body
+
+    if template.occasion in GREETINGS:
+        assert not GREETING_PITCH.search(text), "a greeting never pitches"
+        assert "careers" not in text.lower()
+    if template.occasion == Occasion.WORK_ANNIVERSARY:
+        years = context["years"]
+        assert "first year" in text if years == 1 else f"{years} years" in text
+        assert "1 years" not in text
+    if template.occasion == Occasion.VACANCY:
+        for vacancy in context["vacancies"]:
+            assert vacancy.title in text
+            for reason in vacancy.reasons:
+                assert reason in text
+            if vacancy.url:
+                assert vacancy.url in text
+        if context["hiring_manager_name"]:
+            assert context["hiring_manager_name"] in text
+    if template.occasion == Occasion.CHECK_IN:
+        assert context["article"].title in text
+        assert context["article"].url in text
+    if template.occasion == Occasion.EVENT_FOLLOW_UP:
+        assert context["event_name"] in text
+        assert context["met_on"] in text
+    if template.occasion == Occasion.INVITATION:
+        invitation = context["invitation"]
+        for value in (invitation.title, invitation.url, invitation.starts_at, invitation.message):
+            if value:
+                assert value in text
+    if template.channel != "task" and template.occasion not in {
+        Occasion.CHECK_IN,
+        Occasion.INVITATION,
+        Occasion.VACANCY,
+    }:
+        assert "careers" not in text.lower()
+    if template.channel == "task":
+        assert context["full_name"] in text
+        assert '"Hi ' + context["first_name"] in text, "a suggested opening line"
+
+
+@pytest.mark.parametrize(
+    ("occasion", "context", "subject"),
+    [
+        ("birthday", {}, "Happy birthday, Margarethe!"),
+        ("work_anniversary", {"years": 8}, "Congratulations on 8 years at Globex, Margarethe"),
+        ("work_anniversary", {"years": 1}, "Congratulations on 1 year at Globex, Margarethe"),
+    ],
+)
+def test_greeting_subjects_stay_as_they_were(
+    occasion: str, context: dict[str, Any], subject: str
+) -> None:
+    for role in ROLES:
+        values = {**base_context("email", occasion, role, full=True), **context}
+        message = Renderer().render("email", occasion, values, sender_role=role)
+        assert message.subject == subject
+
+
+def test_role_picks_the_voice() -> None:
+    values = {
+        **base_context("email", "invitation", "ceo", full=True),
+        "invitation": Invitation("connect", None, None, None, None),
+    }
+    ceo = Renderer().render("email", "invitation", values, sender_role="ceo")
+    hr = Renderer().render("email", "invitation", {**values, "sender_role": "hr"})
+    assert ceo.body != hr.body
+    assert "I run Acme" in ceo.body
+    assert "Jane Doe" not in ceo.body.split("\n\n")[-2], "the CEO signs with a first name"
+
+
+def test_missing_variable_is_an_error() -> None:
+    values = base_context("email", "birthday", "hr", full=True)
+    del values["first_name"]
+    with pytest.raises(InvalidTemplateError, match="first_name"):
+        Renderer().render("email", "birthday", values)
+    anniversary = base_context("email", "work_anniversary", "hr", full=True)
+    with pytest.raises(InvalidTemplateError, match="years"):
+        Renderer().render("email", "work_anniversary", anniversary)
+
+
+def test_missing_template_is_an_error() -> None:
+    values = base_context("linkedin_post", "vacancy", "hr", full=True)
+    with pytest.raises(InvalidTemplateError, match="no template"):
+        Renderer().render("linkedin_post", "vacancy", values)
+
+
+def write_template(root: Path, name: str, text: str) -> Renderer:
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return Renderer(templates_dir=root)
+
+
+def test_undefined_variable_in_a_template_is_an_error(tmp_path: Path) -> None:
+    renderer = write_template(tmp_path, "email/birthday.txt.j2", "Subject: Hi\n\n{{ nickname }}\n")
+    with pytest.raises(InvalidTemplateError, match="nickname"):
+        renderer.render("email", "birthday", base_context("email", "birthday", "hr", full=True))
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "{{ first_name.__class__.__mro__ }}",
+        "{{ ''.__class__.__subclasses__() }}",
+        "{{ first_name.__class__ }}",
+        "{{ vacancies.append(1) }}",
+        "{{ article.__dict__ }}",
+        "{{ '{0.__class__.__mro__}'.format(first_name) }}",
+    ],
+)
+def test_template_cannot_reach_python_internals(tmp_path: Path, expression: str) -> None:
+    renderer = write_template(
+        tmp_path, "linkedin_message/vacancy.txt.j2", f"Hi {{{{ first_name }}}} {expression}\n"
+    )
+    context = {
+        **base_context("linkedin_message", "vacancy", "hr", full=True),
+        **occasion_contexts("vacancy", full=True)[0][1],
+        "article": Article("t", "https://blog.example/t", None),
+    }
+    with pytest.raises(InvalidTemplateError):
+        renderer.render("linkedin_message", "vacancy", context)
+
+
+def test_syntax_error_is_an_invalid_template(tmp_path: Path) -> None:
+    renderer = write_template(tmp_path, "email/birthday.txt.j2", "Subject: x\n\n{% if %}\n")
+    with pytest.raises(InvalidTemplateError):
+        renderer.render("email", "birthday", base_context("email", "birthday", "hr", full=True))
