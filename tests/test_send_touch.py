@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import ActivityEnvironment
 
+from activities.handwritten import HandwrittenConfig, HandwrittenNotes, PostalAddress
 from activities.mail import Mailer
 from activities.templates import Renderer
 from activities.touches import MessageSettings, TouchActivities
 from rapport.db import repository
 from rapport.mailbox import MailboxHandler
-from workflows.models import SendTouchInput
+from workflows.models import CloseTaskInput, OpenTaskInput, SendTouchInput
 
 from .factories import make_candidate
+from .fake_handwrytten import FakeHandwrytten
 
 MESSAGES = MessageSettings(
     company="Acme", base_url="https://rapport.example.com", secret_key="test-secret"
@@ -137,3 +140,108 @@ async def test_planned_without_channel_is_skipped_with_the_plans_reason(
     )
     assert (result.status, result.reason) == ("skipped", "no email address")
     assert mailbox.messages == []
+
+
+async def test_check_in_shares_a_fitting_article_never_twice(
+    sessions: async_sessionmaker[AsyncSession], mailbox: MailboxHandler, smtp_port: int
+) -> None:
+    topic = f"topic-{uuid.uuid4().hex[:8]}"
+    candidate, _ = await make_candidate(sessions, skills=[topic.upper()], interests=[])
+    async with sessions.begin() as session:
+        await repository.add_article(
+            session, title="Only one", url=f"https://blog.example.com/{topic}", summary=None,
+            tags=[topic],
+        )  # fmt: skip
+    send = activities(sessions, smtp_port).send_touch
+    first = await ActivityEnvironment().run(
+        send,
+        request(str(candidate.id), "check_in", idempotency_key=f"{candidate.id}:check_in:1"),
+    )
+    second = await ActivityEnvironment().run(
+        send,
+        request(str(candidate.id), "check_in", idempotency_key=f"{candidate.id}:check_in:2"),
+    )
+    assert first.status == "sent"
+    assert f"https://blog.example.com/{topic}" in mailbox.messages[0].get_content()
+    assert (second.status, second.reason) == ("skipped", "no fitting article left to share")
+    assert len(mailbox.messages) == 1
+
+
+async def test_a_note_goes_through_the_provider_once(
+    sessions: async_sessionmaker[AsyncSession], mailbox: MailboxHandler, smtp_port: int
+) -> None:
+    candidate, _ = await make_candidate(
+        sessions, postal_address="Hauptstr. 1\n10115 Berlin", relationship_origin="in_person_event"
+    )
+    async with sessions.begin() as session:
+        met = await repository.add_interaction(
+            session, candidate_id=candidate.id, type="met_in_person", event="PyCon DE",
+            happened_on=date(2026, 11, 20), rapport="strong", met_by="jane.doe@example.com",
+        )  # fmt: skip
+    with FakeHandwrytten(api_key="key").serve() as fake:
+        notes = HandwrittenNotes(
+            HandwrittenConfig(
+                api_key="key", base_url=fake.base_url, card_id=1, font=None,
+                sender=PostalAddress("Acme", "1 Main St", "Tempe", "85281", "US", "AZ"),
+            )
+        )  # fmt: skip
+        touches = TouchActivities(
+            sessions,
+            Mailer("127.0.0.1", smtp_port, mail_from="r@example.com"),
+            Renderer(),
+            MESSAGES,
+            notes,
+        )
+        note = request(
+            str(candidate.id), "event_follow_up", channel="handwritten_note", ref_id=str(met.id),
+            idempotency_key=f"{candidate.id}:event_follow_up:{met.id}",
+        )  # fmt: skip
+        first = await ActivityEnvironment().run(touches.send_touch, note)
+        second = await ActivityEnvironment().run(touches.send_touch, note)
+        assert (first.status, second.already_done) == ("sent", True)
+        assert len(fake.orders) == 1
+        assert "PyCon DE" in str(fake.orders[0])
+    assert mailbox.messages == []
+
+
+async def test_tasks_open_once_and_close_once(
+    sessions: async_sessionmaker[AsyncSession], smtp_port: int
+) -> None:
+    candidate, _ = await make_candidate(sessions, linkedin_url="https://www.linkedin.com/in/m")
+    touches = activities(sessions, smtp_port)
+    touch = request(str(candidate.id), channel="linkedin_message")
+    deadline = datetime(2027, 3, 14, 16, 0, tzinfo=UTC)
+    opened = await ActivityEnvironment().run(touches.open_task, OpenTaskInput(touch, deadline))
+    again = await ActivityEnvironment().run(touches.open_task, OpenTaskInput(touch, deadline))
+    assert opened.task_id is not None and opened.task_id == again.task_id
+    async with sessions() as session:
+        task = await repository.get_task(session, uuid.UUID(opened.task_id))
+        recorded = await repository.list_touches(session, candidate.id)
+    assert task is not None
+    assert (task.owner, task.link, task.status) == (
+        "jane.doe@example.com",
+        "https://www.linkedin.com/in/m",
+        "open",
+    )
+    assert "Margarethe" in task.draft
+    assert [t.status for t in recorded] == ["awaiting_owner"]
+
+    close = CloseTaskInput(opened.task_id, "expired", "not sent by its deadline")
+    closed = await ActivityEnvironment().run(touches.close_task, close)
+    closed_again = await ActivityEnvironment().run(touches.close_task, close)
+    assert closed.outcome == closed_again.outcome == "expired"
+    async with sessions() as session:
+        recorded = await repository.list_touches(session, candidate.id)
+    assert [(t.status, t.reason) for t in recorded] == [("skipped", "not sent by its deadline")]
+
+
+async def test_no_linkedin_draft_for_someone_not_on_linkedin(
+    sessions: async_sessionmaker[AsyncSession], smtp_port: int
+) -> None:
+    candidate, _ = await make_candidate(sessions, linkedin_url=None)
+    touch = request(str(candidate.id), channel="linkedin_message")
+    opened = await ActivityEnvironment().run(
+        activities(sessions, smtp_port).open_task,
+        OpenTaskInput(touch, datetime(2027, 3, 14, 16, 0, tzinfo=UTC)),
+    )
+    assert (opened.task_id, opened.status, opened.reason) == (None, "skipped", "not on LinkedIn")
