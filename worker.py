@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.fanout import FanOutActivities
 from activities.handwritten import HandwrittenConfig, HandwrittenNotes, parse_postal_address
 from activities.mail import Mailer
 from activities.templates import Renderer
@@ -19,9 +20,11 @@ from activities.touches import MessageSettings, TouchActivities
 from rapport.db.session import make_engine, make_session_factory
 from rapport.settings import Settings
 from rapport.temporal import connect
+from workflows.campaign import CampaignWorkflow
 from workflows.candidate import CandidateWorkflow
+from workflows.vacancy import VacancyWorkflow
 
-WORKFLOWS: Sequence[type] = (CandidateWorkflow,)
+WORKFLOWS: Sequence[type] = (CandidateWorkflow, VacancyWorkflow, CampaignWorkflow)
 
 
 def make_mailer(settings: Settings) -> Mailer:
@@ -62,18 +65,21 @@ def build_worker(
     **options: Any,
 ) -> Worker:
     """The one place that lists what the worker runs; tests pass extra options."""
+    messages = MessageSettings(
+        company=settings.company_name,
+        base_url=settings.base_url,
+        secret_key=settings.require_secret_key(),
+        careers_url=settings.careers_url,
+    )
+    mailer = make_mailer(settings)
     touches = TouchActivities(
         session_factory,
-        make_mailer(settings),
+        mailer,
         Renderer(),
-        MessageSettings(
-            company=settings.company_name,
-            base_url=settings.base_url,
-            secret_key=settings.require_secret_key(),
-            careers_url=settings.careers_url,
-        ),
+        messages,
         notes=options.pop("notes", None) or make_notes(settings),
     )
+    fanout = FanOutActivities(session_factory, mailer, Renderer(), messages)
     return Worker(
         client,
         task_queue=options.pop("task_queue", settings.task_queue),
@@ -83,6 +89,10 @@ def build_worker(
             touches.open_task,
             touches.close_task,
             touches.open_engaged_task,
+            fanout.match_page,
+            fanout.mark_matches,
+            fanout.close_matches,
+            fanout.send_digests,
         ],
         **options,
     )

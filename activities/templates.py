@@ -11,7 +11,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-CHANNELS_WITH_SUBJECT = {"email"}
+CHANNELS_WITH_SUBJECT = {"email", "digest"}
 
 
 class InvalidTemplateError(Exception):

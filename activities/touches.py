@@ -76,6 +76,13 @@ class InvitationView:
     message: str | None
 
 
+@dataclass(frozen=True)
+class VacancyView:
+    title: str
+    url: str | None
+    reasons: list[str]
+
+
 def unsubscribe_url(settings: MessageSettings, candidate_id: uuid.UUID) -> str:
     token = signing.sign(settings.secret_key, str(candidate_id), Channel.EMAIL.value)
     return f"{settings.base_url}/unsubscribe/{token}"
@@ -112,9 +119,9 @@ class TouchActivities:
                 key, TouchStatus.SKIPPED, "candidate erased", candidate_gone=True
             )
 
-        why_not = self._refusal(candidate, request)
-        if why_not is None and request.occasion == Occasion.CHECK_IN and article is None:
-            why_not = "no fitting article left to share"
+        why_not = self._refusal(candidate, request) or await self._pointless(
+            candidate, request, article
+        )
         if why_not is not None:
             return await self._record(request, candidate, TouchStatus.SKIPPED, reason=why_not)
 
@@ -214,8 +221,7 @@ class TouchActivities:
             sender=touch.sender,
             policy=self._policy,
         )
-        if why_not is None and touch.occasion == Occasion.CHECK_IN and article is None:
-            why_not = "no fitting article left to share"
+        why_not = why_not or await self._pointless(candidate, touch, article)
         if why_not is not None:
             recorded = await self._record(touch, candidate, TouchStatus.SKIPPED, reason=why_not)
             return OpenTaskResult(None, recorded.status, recorded.reason)
@@ -249,6 +255,7 @@ class TouchActivities:
                 task_id=task_id,
                 article_id=article.id if article else None,
             )
+            await self._mark_vacancies(session, touch, candidate, TouchStatus.AWAITING_OWNER, None)
         return OpenTaskResult(str(task_id), TouchStatus.AWAITING_OWNER)
 
     @activity.defn(name="close_task")
@@ -311,6 +318,47 @@ class TouchActivities:
         return OpenTaskResult(str(task_id), TaskStatus.OPEN)
 
     # --- shared -------------------------------------------------------------------------
+    async def _pointless(
+        self, candidate: Candidate, request: SendTouchInput, article: Article | None
+    ) -> str | None:
+        """A touch with nothing worth saying: no article left, or every vacancy closed."""
+        if request.occasion == Occasion.CHECK_IN and article is None:
+            return "no fitting article left to share"
+        if request.occasion == Occasion.VACANCY and not await self._open_vacancies(
+            candidate, request
+        ):
+            return "the vacancy has closed"
+        return None
+
+    async def _open_vacancies(
+        self, candidate: Candidate, request: SendTouchInput
+    ) -> list[VacancyView]:
+        ids = [uuid.UUID(part) for part in (request.ref_id or "").split(",") if part]
+        async with self._sessions() as session:
+            found = await repository.matches_for(session, candidate.id, ids)
+        return [
+            VacancyView(vacancy.title, vacancy.url, list(match.reasons or []))
+            for vacancy, match in found
+            if vacancy.status == "open"
+        ]
+
+    async def _mark_vacancies(
+        self, session: AsyncSession, request: SendTouchInput, candidate: Candidate, status: str,
+        reason: str | None,
+    ) -> None:  # fmt: skip
+        """Keep each vacancy's view of this candidate current: notified, or skipped and why."""
+        if request.occasion != Occasion.VACANCY or not request.ref_id:
+            return
+        ids = [uuid.UUID(part) for part in request.ref_id.split(",") if part]
+        notified = status in (TouchStatus.SENT, TouchStatus.AWAITING_OWNER)
+        await repository.set_match_status(
+            session,
+            ids,
+            [candidate.id],
+            status="notified" if notified else "skipped",
+            reason=None if notified else reason,
+        )
+
     async def _article(
         self, session: AsyncSession, candidate: Candidate | None, request: SendTouchInput
     ) -> Article | None:
@@ -364,6 +412,11 @@ class TouchActivities:
             context.update(await self._meeting(request))
         if request.occasion == Occasion.INVITATION:
             context["invitation"] = await self._invitation(request, candidate)
+        if request.occasion == Occasion.VACANCY:
+            context["vacancies"] = await self._open_vacancies(candidate, request)
+            context["hiring_manager_name"] = (
+                sender_name(request.sender, self._settings.company) if request.sender else None
+            )
         return self._renderer.render(
             channel, request.occasion, context, sender_role=request.sender_role
         )
@@ -433,6 +486,8 @@ class TouchActivities:
                 sent_at=sent_at,
                 article_id=article.id if article else None,
             )
+            if inserted:
+                await self._mark_vacancies(session, request, candidate, status, reason)
         if not inserted:
             activity.logger.info(
                 "touch %s was recorded by an earlier attempt", request.idempotency_key

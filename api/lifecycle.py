@@ -92,6 +92,8 @@ async def replied(
         candidate.stage = Stage.ENGAGED.value
     elif body.sentiment == Sentiment.NOT_INTERESTED:
         candidate.greetings_only = True
+    # Whatever they said, it answers the vacancy messages they had.
+    await repository.mark_replied(session, candidate.id)
     await session.commit()
     await session.refresh(interaction)
     await signal(

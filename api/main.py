@@ -10,7 +10,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from temporalio.client import Client
 
-from api.routers import articles, candidates, health, tasks, unsubscribe
+from api.routers import (
+    articles,
+    campaigns,
+    candidates,
+    health,
+    tasks,
+    unsubscribe,
+    vacancies,
+)
 from api.schemas import error_message, field_name
 from rapport.db.session import make_engine, make_session_factory
 from rapport.settings import Settings
@@ -42,6 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(candidates.router)
     app.include_router(articles.router)
     app.include_router(tasks.router)
+    app.include_router(vacancies.router)
+    app.include_router(campaigns.router)
     app.include_router(unsubscribe.router)
     return app
 

@@ -423,3 +423,99 @@ class TaskCompletion(BaseModel):
         default=None, description="The text as actually sent, if edited."
     )
     reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+# --- vacancies and campaigns -------------------------------------------------------------------
+class VacancyBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    external_id: ShortText
+    title: ShortText
+    description: Annotated[str, StringConstraints(max_length=10000)] | None = None
+    skills: list[Tag] = Field(min_length=1, max_length=MAX_LIST_ITEMS)
+    seniority: Literal["junior", "mid", "senior", "staff", "lead", "principal"] | None = None
+    location: ShortText | None = None
+    remote: bool = False
+    hiring_manager: EmailStr | None = None
+    owner_message: Annotated[str, StringConstraints(max_length=1000)] | None = Field(
+        default=None, description="A personal line from the hiring manager or owner."
+    )
+    url: Annotated[str, StringConstraints(max_length=1000, pattern=r"^https?://\S+$")] | None = None
+
+
+class VacancyOut(BaseModel):
+    id: uuid.UUID
+    workflow_id: str
+    external_id: str
+    title: str
+    description: str | None
+    skills: list[str]
+    seniority: str | None
+    location: str | None
+    remote: bool
+    hiring_manager: str | None
+    url: str | None
+    status: Literal["open", "closed"]
+    created_at: datetime
+    closed_at: datetime | None
+    matched: int = 0
+    notified: int = 0
+    skipped: int = 0
+    replied: int = 0
+    cancelled: int = 0
+    pending: int = 0
+    skipped_reasons: dict[str, int] = Field(default_factory=dict)
+    fanned_out: bool | None = Field(
+        default=None, description="Whether every candidate has been considered (live)."
+    )
+
+
+class MatchOut(BaseModel):
+    candidate_id: uuid.UUID
+    full_name: str
+    current_title: str | None
+    owner: str | None
+    score: float
+    reasons: list[str]
+    status: str
+    reason: str | None
+
+
+class MatchList(BaseModel):
+    items: list[MatchOut]
+    next_cursor: str | None
+
+
+class Segment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    skills: list[Tag] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    interests: list[Tag] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    location: ShortText | None = None
+    origins: list[RelationshipOrigin] = Field(default_factory=list)
+    rapports: list[Rapport] = Field(default_factory=list)
+
+
+class CampaignBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: ShortText
+    kind: Literal["webinar", "event"]
+    sender_role: Literal["marketing", "ceo", "hr"] = "marketing"
+    sender: EmailStr | None = None
+    title: ShortText
+    url: Annotated[str, StringConstraints(max_length=1000, pattern=r"^https?://\S+$")] | None = None
+    starts_at: datetime | None = None
+    message: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    segment: Segment = Field(default_factory=Segment)
+
+
+class CampaignOut(BaseModel):
+    id: uuid.UUID
+    workflow_id: str
+    name: str
+    kind: str
+    title: str | None
+    segment: dict[str, Any]
+    invited: int
+    created_at: datetime

@@ -42,4 +42,5 @@ def schedule_policy(settings: Settings) -> SchedulePolicy:
         min_days_between_touches=settings.min_days_between_touches,
         task_deadline_days=settings.task_deadline_days,
         note_provider=settings.note_provider,
+        vacancy_batch_seconds=settings.vacancy_batch_minutes * 60,
     )

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     send_days: str = "mon,tue,wed,thu,fri"
     min_days_between_touches: int = Field(default=30, ge=0)
     task_deadline_days: int = Field(default=3, ge=1, le=60)
+    vacancy_batch_minutes: int = Field(default=10, ge=0, le=1440)
+    fanout_page_size: int = Field(default=100, ge=1, le=1000)
+    fanout_concurrency: int = Field(default=20, ge=1, le=200)
     admin_api_key: str | None = None
     secret_key: str | None = Field(
         default=None, description="Signs unsubscribe links; `make dev` makes one if unset."

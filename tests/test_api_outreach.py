@@ -302,7 +302,17 @@ async def test_invitation_and_stages(api: httpx.AsyncClient) -> None:
         f"/api/candidates/{candidate['id']}/stage", json={"stage": "nurturing"}
     )
     assert resumed.json()["stage"] == "nurturing"
-    await eventually(planned)
+    # A pause drops what was pending (an invitation is for its moment): recorded, not lost.
+    touches = (await api.get(f"/api/candidates/{candidate['id']}/touches")).json()["items"]
+    assert [(t["occasion"], t["status"], t["reason"]) for t in touches] == [
+        ("invitation", "skipped", "candidate is paused")
+    ]
+
+    async def planned_again() -> bool:
+        items = (await api.get(f"/api/candidates/{candidate['id']}/plan")).json()["items"]
+        return bool(items)
+
+    await eventually(planned_again)
     hired = await api.post(f"/api/candidates/{candidate['id']}/stage", json={"stage": "hired"})
     assert hired.json()["stage"] == "hired"
     late = await api.post(f"/api/candidates/{candidate['id']}/stage", json={"stage": "paused"})

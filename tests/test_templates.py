@@ -96,10 +96,16 @@ class Template:
         return self.path.as_posix()
 
 
+# Templates written to employees, not candidates, with a context of their own (tested below).
+OWN_CONTEXT = {"digest"}
+
+
 def discover(root: Path = TEMPLATES_DIR) -> list[Template]:
     found = []
     for path in sorted(root.rglob("*.txt.j2")):
         relative = path.relative_to(root)
+        if relative.parts[0] in OWN_CONTEXT:
+            continue
         occasion, _, role = relative.name.removesuffix(".txt.j2").partition(".")
         found.append(Template(relative, relative.parent.as_posix(), occasion, role or None))
     return found
@@ -434,3 +440,24 @@ def test_syntax_error_is_an_invalid_template(tmp_path: Path) -> None:
     renderer = write_template(tmp_path, "email/birthday.txt.j2", "Subject: x\n\n{% if %}\n")
     with pytest.raises(InvalidTemplateError):
         renderer.render("email", "birthday", base_context("email", "birthday", "hr", full=True))
+
+
+def test_the_owner_digest_lists_every_candidate_with_reasons() -> None:
+    context: dict[str, Any] = {
+        "owner_name": "Sam Lee",
+        "company": "Acme",
+        "vacancy_title": "Staff Data Engineer",
+        "matches_url": "https://rapport.example.com/api/vacancies/v1/matches",
+        "candidates": [
+            {"name": "Ana Lima", "title": "Data Engineer", "employer": "Initech", "score": 80,
+             "reasons": ["3 of 4 skills: kafka, python, spark", "a step up in seniority"]},
+            {"name": "Bo Chen", "title": None, "employer": None, "score": 55,
+             "reasons": ["2 of 4 skills: python, sql"]},
+        ],
+    }  # fmt: skip
+    rendered = Renderer().render("digest", "vacancy_matches", context)
+    assert rendered.subject == "2 of your contacts fit the new Staff Data Engineer opening"
+    for expected in ("Ana Lima, Data Engineer at Initech (80% fit", "Bo Chen (55% fit",
+                     "a step up in seniority", context["matches_url"]):  # fmt: skip
+        assert expected in rendered.body
+    assert "None" not in rendered.body

@@ -44,12 +44,17 @@ with workflow.unsafe.imports_passed_through():
         StageChange,
         StatusQuery,
         TaskClosed,
+        VacancyClosed,
+        VacancyOpened,
     )
     from workflows.search_attributes import candidate_updates
 
 # Stages in which the workflow has nothing left to do and ends.
 ENDED = {Stage.OPTED_OUT.value, Stage.HIRED.value, Stage.ARCHIVED.value, Stage.ERASED.value}
+# Stages that hold outreach without ending it.
+HELD = {Stage.ENGAGED.value, Stage.PAUSED.value}
 RECENT_KEPT = 20
+VACANCIES_KEPT = 200
 
 
 @workflow.defn(name="CandidateWorkflow")
@@ -63,6 +68,7 @@ class CandidateWorkflow:
         self._task_outcomes: dict[str, str] = {}
         self._waiting_task: str | None = None
         self._engaged: Replied | None = None
+        self._closed_vacancies: set[str] = set()
         self._last_touch: tuple[str, str | None] | None = None
 
     @workflow.run
@@ -77,6 +83,8 @@ class CandidateWorkflow:
             if self._engaged is not None:
                 await self._hand_over(self._engaged)
                 self._engaged = None
+            if state.stage in HELD and state.pending:
+                await self._drop_pending(f"candidate is {state.stage}")
             if state.stage in ENDED:
                 self._next = None
                 self._publish(None)
@@ -159,6 +167,32 @@ class CandidateWorkflow:
                     not_before=workflow.now(),
                 )
             )
+        self._replan = True
+
+    @workflow.signal(name="vacancy_opened")
+    def vacancy_opened(self, opened: VacancyOpened) -> None:
+        state = self._state
+        if opened.vacancy_id in state.vacancies_seen:
+            return  # a repeated signal: the message is already planned or made
+        state.vacancies_seen = [*state.vacancies_seen, opened.vacancy_id][-VACANCIES_KEPT:]
+        state.pending.append(
+            OneOff(
+                occasion=Occasion.VACANCY.value,
+                ref_id=opened.vacancy_id,
+                sender_role=opened.sender_role,
+                sender=opened.sender or state.facts.owner,
+                # A short wait, so vacancies matched together go out in one message.
+                not_before=workflow.now() + timedelta(seconds=state.policy.vacancy_batch_seconds),
+            )
+        )
+        self._replan = True
+
+    @workflow.signal(name="vacancy_closed")
+    def vacancy_closed(self, closed: VacancyClosed) -> None:
+        self._closed_vacancies.add(closed.vacancy_id)
+        self._state.pending = [
+            pending for pending in self._state.pending if pending.ref_id != closed.vacancy_id
+        ]
         self._replan = True
 
     @workflow.signal(name="stage_changed")
@@ -297,7 +331,7 @@ class CandidateWorkflow:
         self._publish(touch)
 
         def settled() -> bool:
-            return task_id in self._task_outcomes or self._cancelled(channel)
+            return task_id in self._task_outcomes or self._cancelled(channel, touch)
 
         with contextlib.suppress(TimeoutError):
             await workflow.wait_condition(
@@ -308,15 +342,13 @@ class CandidateWorkflow:
         self._waiting_task = None
         if task_id in self._task_outcomes:
             return self._task_outcomes.pop(task_id)
-        cancelled = self._cancelled(channel)
+        cancelled = self._cancelled(channel, touch)
         closed: CloseTaskResult = await workflow.execute_activity(
             "close_task",
             CloseTaskInput(
                 task_id=task_id,
                 status="cancelled" if cancelled else "expired",
-                reason=(
-                    f"cancelled: {self._state.stage}" if cancelled else "not sent by its deadline"
-                ),
+                reason=self._cancel_reason(channel) if cancelled else "not sent by its deadline",
             ),
             result_type=CloseTaskResult,
             start_to_close_timeout=timeouts.DATABASE_START_TO_CLOSE,
@@ -325,8 +357,44 @@ class CandidateWorkflow:
         )
         return closed.outcome
 
-    def _cancelled(self, channel: str) -> bool:
+    def _cancelled(self, channel: str, touch: PlannedTouch | None = None) -> bool:
+        vacancies = set(touch.ref_id.split(",")) if touch and touch.ref_id else set()
+        if (
+            touch
+            and touch.occasion == Occasion.VACANCY.value
+            and vacancies <= self._closed_vacancies
+        ):
+            return True
         return self._state.stage != Stage.NURTURING.value or channel in self._state.facts.opt_outs
+
+    def _cancel_reason(self, channel: str) -> str:
+        if self._state.stage != Stage.NURTURING.value:
+            return f"cancelled: {self._state.stage}"
+        if channel in self._state.facts.opt_outs:
+            return f"cancelled: opted out of {channel}"
+        return "cancelled: vacancy closed"
+
+    async def _drop_pending(self, reason: str) -> None:
+        """One-off touches that can no longer go (engaged, paused): recorded as skipped."""
+        now = workflow.now()
+        for pending in list(self._state.pending):
+            touch = PlannedTouch(
+                occasion=pending.occasion,
+                channel=None,
+                sender_role=pending.sender_role,
+                due_at=now,
+                local_date=now.date().isoformat(),
+                summary=f"{pending.occasion} dropped",
+                idempotency_key=planning.idempotency_key(
+                    self._state.facts.candidate_id, pending.occasion, pending.ref_id
+                ),
+                reason=reason,
+                sender=pending.sender,
+                ref_id=pending.ref_id,
+                skip=True,
+            )
+            await self._send(self._request(touch, None, 0))
+        self._state.pending = []
 
     def _after(self, touch: PlannedTouch, outcome: str, channel: str | None) -> None:
         state = self._state
@@ -335,7 +403,8 @@ class CandidateWorkflow:
             state.done_through[touch.occasion] = touch.local_date
         elif touch.occasion == Occasion.CHECK_IN.value:
             state.last_check_in_at = now
-        state.pending = [pending for pending in state.pending if pending.ref_id != touch.ref_id]
+        answered = set((touch.ref_id or "").split(","))
+        state.pending = [pending for pending in state.pending if pending.ref_id not in answered]
         if outcome == TouchStatus.SENT.value and channel is not None:
             state.recent = [*state.recent, SentRecord(touch.occasion, channel, now)][-RECENT_KEPT:]
             state.unanswered = {**state.unanswered, channel: state.unanswered.get(channel, 0) + 1}

@@ -25,6 +25,8 @@ class SchedulePolicy:
     note_provider: bool = False
     # After this many touches in a row with no reply on one channel, prefer another.
     fatigue_after: int = 3
+    # A vacancy waits this long for others matched at the same time, to mention them together.
+    vacancy_batch_seconds: int = 600
 
 
 @dataclass
@@ -96,6 +98,8 @@ class CandidateState:
     pending: list[OneOff] = field(default_factory=list)
     recent: list[SentRecord] = field(default_factory=list)
     unanswered: dict[str, int] = field(default_factory=dict)
+    # Vacancies already heard of, so a repeated signal never plans a second message.
+    vacancies_seen: list[str] = field(default_factory=list)
     touches_made: int = 0
     run_started_at: datetime | None = None
 
@@ -230,3 +234,96 @@ class EngagedInput:
     owner: str | None
     occasion: str | None
     channel: str | None
+
+
+@dataclass
+class VacancyOpened:
+    vacancy_id: str
+    sender_role: str
+    sender: str | None = None
+
+
+@dataclass
+class VacancyClosed:
+    vacancy_id: str
+
+
+@dataclass
+class Recipient:
+    """One candidate a fan-out reaches, and what to tell their workflow."""
+
+    candidate_id: str
+    ref_id: str  # the vacancy, or this candidate's invitation of a campaign
+    sender_role: str
+    sender: str | None = None
+
+
+@dataclass
+class MatchPageInput:
+    kind: str  # vacancy | campaign
+    target_id: str
+    after: str | None
+    limit: int
+
+
+@dataclass
+class MatchPage:
+    recipients: list[Recipient]
+    next_cursor: str | None
+    scanned: int
+
+
+@dataclass
+class MarkMatchesInput:
+    vacancy_id: str
+    candidate_ids: list[str]
+    status: str
+    reason: str
+
+
+@dataclass
+class CloseMatchesResult:
+    candidate_ids: list[str]
+
+
+@dataclass
+class DigestInput:
+    vacancy_id: str
+
+
+@dataclass
+class DigestResult:
+    owners: int
+
+
+@dataclass
+class FanOutState:
+    """A vacancy's or campaign's fan-out, carried across continue-as-new."""
+
+    kind: str
+    target_id: str
+    page_size: int = 100
+    concurrency: int = 20
+    cursor: str | None = None
+    scanned: int = 0
+    matched: int = 0
+    signalled: int = 0
+    unreachable: int = 0
+    fanned_out: bool = False
+    digest_sent: bool = False
+    closed: bool = False
+
+
+@dataclass
+class FanOutInput:
+    state: FanOutState
+
+
+@dataclass
+class CloseVacancy:
+    pass
+
+
+@dataclass
+class FanOutStatusQuery:
+    pass

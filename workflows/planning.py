@@ -238,24 +238,34 @@ def check_in_slots(state: CandidateState, now: datetime, until: datetime) -> lis
 
 
 def one_off_slots(state: CandidateState, now: datetime, until: datetime) -> list[Slot]:
+    """Thank-yous and invitations one by one; vacancies pending together go in one message."""
     facts = state.facts
     tz = zone(facts.timezone)
     window = Window.of(state.policy)
+    vacancies = [p for p in state.pending if p.occasion == Occasion.VACANCY.value]
+    others = [p for p in state.pending if p.occasion != Occasion.VACANCY.value]
+    groups = [[pending] for pending in others]
+    if vacancies:
+        groups.append(vacancies)
     slots: list[Slot] = []
-    for pending in state.pending:
-        due = next_slot(max(pending.not_before, now), tz, window, state.policy, facts.country)
+    for group in groups:
+        first = group[0]
+        earliest = max(pending.not_before for pending in group)
+        due = next_slot(max(earliest, now), tz, window, state.policy, facts.country)
         if due > until:
             continue
+        senders = {pending.sender for pending in group}
+        ref = ",".join(sorted(pending.ref_id for pending in group))
         slots.append(
             Slot(
-                pending.occasion,
+                first.occasion,
                 due,
                 due.astimezone(tz).date(),
-                pending.ref_id,
-                pending.sender_role,
-                pending.sender,
-                pending.ref_id,
-                pending.deadline,
+                ref,
+                first.sender_role if len(senders) == 1 else facts.owner_role,
+                first.sender if len(senders) == 1 else facts.owner,
+                ref,
+                min((p.deadline for p in group if p.deadline), default=None),
             )
         )
     return slots

@@ -33,3 +33,8 @@ DATABASE_RETRY = RetryPolicy(
     maximum_interval=timedelta(minutes=5),
     maximum_attempts=0,
 )
+
+# Matching one page of candidates reads and writes a few hundred rows.
+MATCH_PAGE_START_TO_CLOSE = timedelta(minutes=2)
+# A digest is one email per owner.
+DIGEST_START_TO_CLOSE = timedelta(minutes=5)

@@ -8,18 +8,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.db.models import (
     Article,
+    Campaign,
     Candidate,
+    Digest,
     Erasure,
     Interaction,
     Invitation,
     Task,
     Touch,
+    Vacancy,
+    VacancyMatch,
 )
 
 
@@ -250,3 +254,204 @@ async def erase_candidate(session: AsyncSession, candidate: Candidate) -> Erasur
 async def get_erasure(session: AsyncSession, candidate_id: uuid.UUID) -> Erasure | None:
     result = await session.execute(select(Erasure).where(Erasure.candidate_id == candidate_id))
     return result.scalar_one_or_none()
+
+
+# --- vacancies, matches, campaigns -----------------------------------------------------------
+REACHABLE_STAGES = ("nurturing", "engaged", "paused")
+
+
+async def candidates_page(
+    session: AsyncSession, *, after: uuid.UUID | None, limit: int
+) -> Sequence[Candidate]:
+    """Candidates who may be matched at all, in id order: never opted out, erased, hired,
+    archived, or not interested (greetings only)."""
+    query = (
+        select(Candidate)
+        .where(Candidate.stage.in_(REACHABLE_STAGES), Candidate.greetings_only.is_(False))
+        .order_by(Candidate.id)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(Candidate.id > after)
+    return (await session.execute(query)).scalars().all()
+
+
+async def get_vacancy(session: AsyncSession, vacancy_id: uuid.UUID) -> Vacancy | None:
+    return await session.get(Vacancy, vacancy_id)
+
+
+async def get_vacancy_by_external_id(session: AsyncSession, external_id: str) -> Vacancy | None:
+    result = await session.execute(select(Vacancy).where(Vacancy.external_id == external_id))
+    return result.scalar_one_or_none()
+
+
+async def save_matches(
+    session: AsyncSession, vacancy_id: uuid.UUID, rows: list[dict[str, Any]]
+) -> None:
+    """Insert matches; one already there (a retried page) is left as it is."""
+    if not rows:
+        return
+    statement = (
+        insert(VacancyMatch)
+        .values([{"id": uuid.uuid4(), "vacancy_id": vacancy_id, **row} for row in rows])
+        .on_conflict_do_nothing(index_elements=[VacancyMatch.vacancy_id, VacancyMatch.candidate_id])
+    )
+    await session.execute(statement)
+
+
+async def set_match_status(
+    session: AsyncSession,
+    vacancy_ids: Sequence[uuid.UUID],
+    candidate_ids: Sequence[uuid.UUID],
+    *,
+    status: str,
+    reason: str | None,
+    only_from: Sequence[str] | None = None,
+) -> list[uuid.UUID]:
+    """Move matches to `status`; returns the candidates whose match moved."""
+    statement = (
+        update(VacancyMatch)
+        .where(
+            VacancyMatch.vacancy_id.in_(vacancy_ids), VacancyMatch.candidate_id.in_(candidate_ids)
+        )
+        .values(status=status, reason=reason)
+        .returning(VacancyMatch.candidate_id)
+    )
+    if only_from is not None:
+        statement = statement.where(VacancyMatch.status.in_(only_from))
+    return list((await session.execute(statement)).scalars().all())
+
+
+async def pending_matches(session: AsyncSession, vacancy_id: uuid.UUID) -> list[uuid.UUID]:
+    result = await session.execute(
+        select(VacancyMatch.candidate_id).where(
+            VacancyMatch.vacancy_id == vacancy_id, VacancyMatch.status == "matched"
+        )
+    )
+    return list(result.scalars().all())
+
+
+async def match_counts(session: AsyncSession, vacancy_id: uuid.UUID) -> dict[str, int]:
+    result = await session.execute(
+        select(VacancyMatch.status, func.count())
+        .where(VacancyMatch.vacancy_id == vacancy_id)
+        .group_by(VacancyMatch.status)
+    )
+    return {status: int(count) for status, count in result.all()}
+
+
+async def skip_reasons(session: AsyncSession, vacancy_id: uuid.UUID) -> dict[str, int]:
+    result = await session.execute(
+        select(VacancyMatch.reason, func.count())
+        .where(VacancyMatch.vacancy_id == vacancy_id, VacancyMatch.status == "skipped")
+        .group_by(VacancyMatch.reason)
+    )
+    return {str(reason): int(count) for reason, count in result.all()}
+
+
+async def list_matches(
+    session: AsyncSession, vacancy_id: uuid.UUID, *, limit: int, offset: int
+) -> Sequence[tuple[VacancyMatch, Candidate]]:
+    """Best first; a vacancy's matches are written once, so offsets stay stable."""
+    query = (
+        select(VacancyMatch, Candidate)
+        .join(Candidate, Candidate.id == VacancyMatch.candidate_id)
+        .where(VacancyMatch.vacancy_id == vacancy_id)
+        .order_by(VacancyMatch.score.desc(), VacancyMatch.candidate_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [(row[0], row[1]) for row in (await session.execute(query)).all()]
+
+
+async def matches_for(
+    session: AsyncSession, candidate_id: uuid.UUID, vacancy_ids: Sequence[uuid.UUID]
+) -> Sequence[tuple[Vacancy, VacancyMatch]]:
+    result = await session.execute(
+        select(Vacancy, VacancyMatch)
+        .join(VacancyMatch, VacancyMatch.vacancy_id == Vacancy.id)
+        .where(VacancyMatch.candidate_id == candidate_id, Vacancy.id.in_(vacancy_ids))
+        .order_by(Vacancy.created_at)
+    )
+    return [(row[0], row[1]) for row in result.all()]
+
+
+async def matched_by_owner(
+    session: AsyncSession, vacancy_id: uuid.UUID
+) -> dict[str, list[tuple[Candidate, VacancyMatch]]]:
+    result = await session.execute(
+        select(Candidate, VacancyMatch)
+        .join(VacancyMatch, VacancyMatch.candidate_id == Candidate.id)
+        .where(VacancyMatch.vacancy_id == vacancy_id, Candidate.owner.is_not(None))
+        .order_by(Candidate.owner, VacancyMatch.score.desc())
+    )
+    owners: dict[str, list[tuple[Candidate, VacancyMatch]]] = {}
+    for candidate, match in result.all():
+        owners.setdefault(str(candidate.owner), []).append((candidate, match))
+    return owners
+
+
+async def mark_replied(session: AsyncSession, candidate_id: uuid.UUID) -> None:
+    """A reply after a vacancy message counts as a reply to that vacancy."""
+    await session.execute(
+        update(VacancyMatch)
+        .where(VacancyMatch.candidate_id == candidate_id, VacancyMatch.status == "notified")
+        .values(status="replied")
+    )
+
+
+async def get_campaign(session: AsyncSession, campaign_id: uuid.UUID) -> Campaign | None:
+    return await session.get(Campaign, campaign_id)
+
+
+async def invite_members(
+    session: AsyncSession, campaign: Campaign, candidate_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """One invitation per candidate of the campaign (again on a retry: the same one)."""
+    if candidate_ids:
+        await session.execute(
+            insert(Invitation)
+            .values(
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "candidate_id": candidate_id,
+                        "campaign_id": campaign.id,
+                        "kind": campaign.kind,
+                        "sender_role": campaign.sender_role,
+                        "sender": campaign.sender,
+                        "title": campaign.title,
+                        "url": campaign.url,
+                        "starts_at": campaign.starts_at,
+                        "message": campaign.message,
+                    }
+                    for candidate_id in candidate_ids
+                ]
+            )
+            .on_conflict_do_nothing(
+                index_elements=[Invitation.campaign_id, Invitation.candidate_id]
+            )
+        )
+    result = await session.execute(
+        select(Invitation.candidate_id, Invitation.id).where(
+            Invitation.campaign_id == campaign.id, Invitation.candidate_id.in_(candidate_ids)
+        )
+    )
+    return {candidate_id: invitation_id for candidate_id, invitation_id in result.all()}
+
+
+async def record_digest(session: AsyncSession, **values: Any) -> bool:
+    statement = (
+        insert(Digest)
+        .values(id=uuid.uuid4(), **values)
+        .on_conflict_do_nothing(index_elements=[Digest.idempotency_key])
+        .returning(Digest.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def digest_sent(session: AsyncSession, idempotency_key: str) -> bool:
+    result = await session.execute(
+        select(Digest.id).where(Digest.idempotency_key == idempotency_key)
+    )
+    return result.scalar_one_or_none() is not None

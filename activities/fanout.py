@@ -1,0 +1,208 @@
+"""Fan-out activities: match a page of candidates, keep the matches' status, tell the owners."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+
+from activities.mail import Mailer
+from activities.templates import Renderer
+from activities.touches import MessageSettings, sender_name
+from rapport.db import repository
+from rapport.db.models import Candidate
+from rapport.matching import CandidateProfile, VacancyProfile, in_segment, match
+from workflows.models import (
+    CloseMatchesResult,
+    DigestInput,
+    DigestResult,
+    MarkMatchesInput,
+    MatchPage,
+    MatchPageInput,
+    Recipient,
+)
+
+
+def profile(candidate: Candidate) -> CandidateProfile:
+    return CandidateProfile(
+        skills=tuple(candidate.skills or ()),
+        current_title=candidate.current_title,
+        location=candidate.location,
+    )
+
+
+class FanOutActivities:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        mailer: Mailer,
+        renderer: Renderer,
+        settings: MessageSettings,
+    ) -> None:
+        self._sessions = session_factory
+        self._mailer = mailer
+        self._renderer = renderer
+        self._settings = settings
+
+    @activity.defn(name="match_page")
+    async def match_page(self, request: MatchPageInput) -> MatchPage:
+        """Score one page of candidates; matches are stored (idempotently) with their reasons.
+
+        Every fitting candidate of the page is returned, even one stored by an earlier attempt,
+        so a retried page still reaches everyone; the workflow's recorded signals and the
+        candidates' own memory of vacancies keep anyone from hearing twice.
+        """
+        after = uuid.UUID(request.after) if request.after else None
+        async with self._sessions.begin() as session:
+            page = await repository.candidates_page(session, after=after, limit=request.limit)
+            if request.kind == "vacancy":
+                recipients = await self._vacancy_page(session, request.target_id, page)
+            else:
+                recipients = await self._campaign_page(session, request.target_id, page)
+        next_cursor = str(page[-1].id) if len(page) == request.limit else None
+        return MatchPage(recipients=recipients, next_cursor=next_cursor, scanned=len(page))
+
+    async def _vacancy_page(
+        self, session: AsyncSession, vacancy_id: str, page: Sequence[Candidate]
+    ) -> list[Recipient]:
+        vacancy = await repository.get_vacancy(session, uuid.UUID(vacancy_id))
+        if vacancy is None or vacancy.status != "open":
+            return []
+        wanted = VacancyProfile(
+            title=vacancy.title,
+            skills=tuple(vacancy.skills or ()),
+            seniority=vacancy.seniority,
+            location=vacancy.location,
+            remote=vacancy.remote,
+        )
+        rows = []
+        recipients = []
+        for candidate in page:
+            result = match(profile(candidate), wanted)
+            if not result.fits:
+                continue
+            rows.append(
+                {
+                    "candidate_id": candidate.id,
+                    "score": result.score,
+                    "reasons": list(result.reasons),
+                    "status": "matched",
+                }
+            )
+            # The person who knows them speaks; without one, the hiring manager.
+            sender = candidate.owner or vacancy.hiring_manager
+            role = candidate.owner_role if candidate.owner else "employee"
+            recipients.append(Recipient(str(candidate.id), vacancy_id, role, sender))
+        await repository.save_matches(session, vacancy.id, rows)
+        return recipients
+
+    async def _campaign_page(
+        self, session: AsyncSession, campaign_id: str, page: Sequence[Candidate]
+    ) -> list[Recipient]:
+        campaign = await repository.get_campaign(session, uuid.UUID(campaign_id))
+        if campaign is None:
+            return []
+        members = [
+            candidate
+            for candidate in page
+            if candidate.stage == "nurturing"
+            and in_segment(
+                profile(candidate),
+                candidate.interests or (),
+                candidate.relationship_origin,
+                candidate.rapport,
+                dict(campaign.segment or {}),
+            )
+        ]
+        invitations = await repository.invite_members(
+            session, campaign, [candidate.id for candidate in members]
+        )
+        return [
+            Recipient(
+                str(candidate.id),
+                str(invitations[candidate.id]),
+                campaign.sender_role,
+                campaign.sender or candidate.owner,
+            )
+            for candidate in members
+            if candidate.id in invitations
+        ]
+
+    @activity.defn(name="mark_matches")
+    async def mark_matches(self, request: MarkMatchesInput) -> None:
+        async with self._sessions.begin() as session:
+            await repository.set_match_status(
+                session,
+                [uuid.UUID(request.vacancy_id)],
+                [uuid.UUID(candidate_id) for candidate_id in request.candidate_ids],
+                status=request.status,
+                reason=request.reason,
+            )
+
+    @activity.defn(name="close_matches")
+    async def close_matches(self, request: DigestInput) -> CloseMatchesResult:
+        """The vacancy closed: matches not yet acted on are cancelled."""
+        vacancy_id = uuid.UUID(request.vacancy_id)
+        async with self._sessions.begin() as session:
+            pending = await repository.pending_matches(session, vacancy_id)
+            moved = await repository.set_match_status(
+                session,
+                [vacancy_id],
+                pending,
+                status="cancelled",
+                reason="the vacancy closed before the message went out",
+                only_from=["matched"],
+            )
+        return CloseMatchesResult(candidate_ids=[str(candidate_id) for candidate_id in moved])
+
+    @activity.defn(name="send_digests")
+    async def send_digests(self, request: DigestInput) -> DigestResult:
+        """One email per owner listing their candidates this vacancy matched."""
+        vacancy_id = uuid.UUID(request.vacancy_id)
+        async with self._sessions() as session:
+            vacancy = await repository.get_vacancy(session, vacancy_id)
+            owners = await repository.matched_by_owner(session, vacancy_id)
+        if vacancy is None:
+            return DigestResult(owners=0)
+        sent = 0
+        for owner, matches in owners.items():
+            key = f"digest:{vacancy_id}:{owner}"
+            async with self._sessions() as session:
+                if await repository.digest_sent(session, key):
+                    continue
+            context = {
+                "owner_name": sender_name(owner, self._settings.company),
+                "company": self._settings.company,
+                "vacancy_title": vacancy.title,
+                "matches_url": f"{self._settings.base_url}/api/vacancies/{vacancy_id}/matches",
+                "candidates": [
+                    {
+                        "name": candidate.full_name,
+                        "title": candidate.current_title,
+                        "employer": candidate.current_employer,
+                        "score": round(found.score * 100),
+                        "reasons": list(found.reasons or []),
+                    }
+                    for candidate, found in matches
+                ],
+            }
+            rendered = self._renderer.render("digest", "vacancy_matches", context)
+            assert rendered.subject is not None
+            message = self._mailer.compose(
+                to=owner, subject=rendered.subject, body=rendered.body, idempotency_key=key
+            )
+            await self._mailer.send(message)
+            async with self._sessions.begin() as session:
+                await repository.record_digest(
+                    session,
+                    idempotency_key=key,
+                    owner=owner,
+                    vacancy_id=vacancy_id,
+                    candidates=len(matches),
+                    sent_at=datetime.now(UTC),
+                )
+            sent += 1
+        return DigestResult(owners=sent)

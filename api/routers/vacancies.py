@@ -1,0 +1,165 @@
+"""Vacancies: open one (it fans out to matching candidates), watch it, close it."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+from sqlalchemy.exc import IntegrityError
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.service import RPCError
+
+from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.schemas import MatchList, MatchOut, VacancyBody, VacancyOut
+from rapport.db import repository
+from rapport.db.models import Vacancy
+from rapport.settings import Settings
+from workflows.models import CloseVacancy, FanOutInput, FanOutState, FanOutStatusQuery
+from workflows.vacancy import VacancyWorkflow
+
+router = APIRouter(prefix="/api/vacancies", tags=["vacancies"])
+STATUS_TIMEOUT = timedelta(seconds=3)
+
+
+async def load_vacancy(session: SessionDep, vacancy_id: str) -> Vacancy:
+    try:
+        key = uuid.UUID(vacancy_id)
+    except ValueError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "vacancy not found") from None
+    vacancy = await repository.get_vacancy(session, key)
+    if vacancy is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "vacancy not found")
+    return vacancy
+
+
+async def start_fan_out(client: Client, settings: Settings, vacancy: Vacancy) -> None:
+    await client.start_workflow(
+        VacancyWorkflow.run,
+        FanOutInput(
+            state=FanOutState(
+                kind="vacancy",
+                target_id=str(vacancy.id),
+                page_size=settings.fanout_page_size,
+                concurrency=settings.fanout_concurrency,
+            )
+        ),
+        id=vacancy.workflow_id,
+        task_queue=settings.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        static_summary=f"vacancy {vacancy.id}",
+        static_details=f"opened {vacancy.created_at:%Y-%m-%d}; remote {vacancy.remote}",
+    )
+
+
+async def vacancy_out(session: SessionDep, client: Client, vacancy: Vacancy) -> VacancyOut:
+    counts = await repository.match_counts(session, vacancy.id)
+    out = VacancyOut.model_validate(vacancy, from_attributes=True)
+    out.matched = sum(counts.values())
+    out.notified = counts.get("notified", 0) + counts.get("replied", 0)
+    out.replied = counts.get("replied", 0)
+    out.skipped = counts.get("skipped", 0)
+    out.cancelled = counts.get("cancelled", 0)
+    out.pending = counts.get("matched", 0)
+    out.skipped_reasons = await repository.skip_reasons(session, vacancy.id)
+    handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(vacancy.workflow_id)
+    with contextlib.suppress(RPCError, TimeoutError):
+        state = await handle.query(
+            VacancyWorkflow.status, FanOutStatusQuery(), rpc_timeout=STATUS_TIMEOUT
+        )
+        out.fanned_out = state.fanned_out
+    return out
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": VacancyOut, "description": "Already open: no second fan-out."}},
+)
+async def open_vacancy(
+    body: VacancyBody,
+    response: Response,
+    session: SessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+) -> VacancyOut:
+    """Open a vacancy: its workflow matches candidates and signals each one's workflow."""
+    existing = await repository.get_vacancy_by_external_id(session, body.external_id)
+    if existing is None:
+        vacancy_id = uuid.uuid4()
+        vacancy = Vacancy(
+            id=vacancy_id,
+            workflow_id=f"vacancy-{vacancy_id}",
+            status="open",
+            **body.model_dump(exclude_unset=False),
+            created_at=datetime.now(UTC),
+        )
+        vacancy.skills = sorted({skill.lower() for skill in body.skills})
+        vacancy.hiring_manager = str(body.hiring_manager).lower() if body.hiring_manager else None
+        session.add(vacancy)
+        try:
+            await session.flush()
+        except IntegrityError:
+            await session.rollback()
+            existing = await repository.get_vacancy_by_external_id(session, body.external_id)
+        else:
+            # Committed only once its workflow exists: no vacancy without a fan-out.
+            await start_fan_out(temporal, settings, vacancy)
+            await session.commit()
+            return await vacancy_out(session, temporal, vacancy)
+    assert existing is not None
+    response.status_code = status.HTTP_200_OK
+    return await vacancy_out(session, temporal, existing)
+
+
+@router.get("/{vacancy_id}")
+async def get_vacancy(vacancy_id: str, session: SessionDep, temporal: TemporalDep) -> VacancyOut:
+    """The vacancy with matched, notified, skipped (and why), replied and cancelled counts."""
+    return await vacancy_out(session, temporal, await load_vacancy(session, vacancy_id))
+
+
+@router.post("/{vacancy_id}/close")
+async def close_vacancy(vacancy_id: str, session: SessionDep, temporal: TemporalDep) -> VacancyOut:
+    """Close it: vacancy messages not yet sent are cancelled. Closing twice changes nothing."""
+    vacancy = await load_vacancy(session, vacancy_id)
+    if vacancy.status == "open":
+        vacancy.status = "closed"
+        vacancy.closed_at = datetime.now(UTC)
+        await session.commit()
+        handle: WorkflowHandle[Any, Any] = temporal.get_workflow_handle(vacancy.workflow_id)
+        await handle.signal(VacancyWorkflow.close, CloseVacancy())
+    return await vacancy_out(session, temporal, vacancy)
+
+
+@router.get("/{vacancy_id}/matches")
+async def list_matches(
+    vacancy_id: str,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: str | None = None,
+) -> MatchList:
+    """The candidates it matched, best first, with score, reasons and what became of each."""
+    vacancy = await load_vacancy(session, vacancy_id)
+    if cursor is not None and not cursor.isdigit():
+        raise HTTPException(422, [{"field": "cursor", "message": "not a cursor"}])
+    offset = int(cursor or 0)
+    rows = await repository.list_matches(session, vacancy.id, limit=limit + 1, offset=offset)
+    items = [
+        MatchOut(
+            candidate_id=candidate.id,
+            full_name=candidate.full_name,
+            current_title=candidate.current_title,
+            owner=candidate.owner,
+            score=match.score,
+            reasons=list(match.reasons or []),
+            status=match.status,
+            reason=match.reason,
+        )
+        for match, candidate in rows[:limit]
+    ]
+    more = len(rows) > limit
+    return MatchList(items=items, next_cursor=str(offset + limit) if more else None)

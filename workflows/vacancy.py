@@ -1,0 +1,103 @@
+"""The vacancy workflow (`vacancy-<id>`): find who fits, tell each candidate's workflow, send
+the owners a digest, and when the vacancy closes, cancel what has not gone out yet."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    import workflows.fanout as fanout
+    import workflows.timeouts as timeouts
+    from workflows.models import (
+        CloseMatchesResult,
+        CloseVacancy,
+        DigestInput,
+        DigestResult,
+        FanOutInput,
+        FanOutState,
+        FanOutStatusQuery,
+        MarkMatchesInput,
+        Recipient,
+        VacancyClosed,
+        VacancyOpened,
+    )
+
+
+@workflow.defn(name="VacancyWorkflow")
+class VacancyWorkflow:
+    @workflow.init
+    def __init__(self, input: FanOutInput) -> None:
+        self._state: FanOutState = input.state
+
+    @workflow.run
+    async def run(self, input: FanOutInput) -> FanOutState:
+        state = self._state
+        unreachable = await fanout.fan_out(
+            state, "vacancy_opened", opened, stop=lambda: state.closed
+        )
+        if unreachable:
+            await self._mark(unreachable, "skipped", "candidate's workflow is not running")
+        if not state.fanned_out and not state.closed:
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            workflow.continue_as_new(FanOutInput(state=state))
+
+        if not state.digest_sent and not state.closed:
+            await workflow.execute_activity(
+                "send_digests",
+                DigestInput(vacancy_id=state.target_id),
+                result_type=DigestResult,
+                start_to_close_timeout=timeouts.DIGEST_START_TO_CLOSE,
+                retry_policy=timeouts.SEND_TOUCH_RETRY,
+                summary="digest to each owner",
+            )
+            state.digest_sent = True
+
+        workflow.set_current_details(
+            f"open: {state.matched} matched, {state.signalled} signalled; waiting to close"
+        )
+        await workflow.wait_condition(lambda: state.closed, timeout_summary="until closed")
+        cancelled: CloseMatchesResult = await workflow.execute_activity(
+            "close_matches",
+            DigestInput(vacancy_id=state.target_id),
+            result_type=CloseMatchesResult,
+            start_to_close_timeout=timeouts.MATCH_PAGE_START_TO_CLOSE,
+            retry_policy=timeouts.DATABASE_RETRY,
+            summary="cancel what has not gone out",
+        )
+        await fanout.signal_each(
+            cancelled.candidate_ids,
+            "vacancy_closed",
+            VacancyClosed(vacancy_id=state.target_id),
+            state.concurrency,
+        )
+        workflow.set_current_details(f"closed: {len(cancelled.candidate_ids)} pending cancelled")
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return state
+
+    @workflow.signal(name="close")
+    def close(self, _: CloseVacancy) -> None:
+        self._state.closed = True
+
+    @workflow.query(name="status")
+    def status(self, _: FanOutStatusQuery) -> FanOutState:
+        return self._state
+
+    async def _mark(self, recipients: list[Recipient], status: str, reason: str) -> None:
+        await workflow.execute_activity(
+            "mark_matches",
+            MarkMatchesInput(
+                vacancy_id=self._state.target_id,
+                candidate_ids=[recipient.candidate_id for recipient in recipients],
+                status=status,
+                reason=reason,
+            ),
+            start_to_close_timeout=timeouts.DATABASE_START_TO_CLOSE,
+            retry_policy=timeouts.DATABASE_RETRY,
+            summary=f"{len(recipients)} unreachable",
+        )
+
+
+def opened(recipient: Recipient) -> VacancyOpened:
+    return VacancyOpened(
+        vacancy_id=recipient.ref_id, sender_role=recipient.sender_role, sender=recipient.sender
+    )
