@@ -41,6 +41,9 @@ TITLE_WEIGHT = 0.2
 SENIORITY_WEIGHT = 0.15
 LOCATION_WEIGHT = 0.15
 THRESHOLD = 0.5
+# Someone who has only one generic skill of many (say SQL) is not a fit, however well the
+# title and place match.
+MIN_SKILL_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -63,10 +66,11 @@ class CandidateProfile:
 class Match:
     score: float
     reasons: tuple[str, ...]
+    skill_share: float = 0.0
 
     @property
     def fits(self) -> bool:
-        return self.score >= THRESHOLD
+        return self.score >= THRESHOLD and self.skill_share >= MIN_SKILL_SHARE
 
 
 def words(text: str | None) -> set[str]:
@@ -84,7 +88,7 @@ def seniority_level(text: str | None) -> int | None:
 
 
 def match(candidate: CandidateProfile, vacancy: VacancyProfile) -> Match:
-    """Score from skills (half), title, seniority and location; at least one shared skill."""
+    """Score from skills (half), title, seniority and location; a fit shares half the skills."""
     wanted = normalised(vacancy.skills)
     shared = sorted(wanted & normalised(candidate.skills))
     if not wanted or not shared:
@@ -118,7 +122,7 @@ def match(candidate: CandidateProfile, vacancy: VacancyProfile) -> Match:
         if place in candidate.location.lower() or candidate.location.strip().lower() in place:
             score += LOCATION_WEIGHT
             reasons.append(f"based in {candidate.location}")
-    return Match(round(min(score, 1.0), 3), tuple(reasons))
+    return Match(round(min(score, 1.0), 3), tuple(reasons), len(shared) / len(wanted))
 
 
 def in_segment(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from workflows.planning import public_holidays
 
 # One zone per whole-hour offset from -11 to +14: at any moment one of them is mid-morning.
 ZONES_AROUND_THE_WORLD = (
@@ -18,14 +20,24 @@ ZONES_AROUND_THE_WORLD = (
 )  # fmt: skip
 
 
-def zone_in_send_window(now: datetime | None = None) -> tuple[str, datetime]:
-    """A zone whose local time is well inside the default 09:00-17:00 window right now."""
+def zone_in_send_window(
+    now: datetime | None = None, *, inside: bool = True
+) -> tuple[str, datetime]:
+    """A zone whose local time is well inside (or well outside) the 09:00-17:00 window now."""
     moment = now or datetime.now(UTC)
     for name in ZONES_AROUND_THE_WORLD:
         local = moment.astimezone(ZoneInfo(name))
-        if 10 <= local.hour < 15:
+        if (10 <= local.hour < 15) if inside else (local.hour >= 20 or local.hour < 6):
             return name, local
-    raise AssertionError("no zone in the send window: the zone list has a gap")
+    raise AssertionError("no zone found: the zone list has a gap")
+
+
+def country_without_holiday(day: date) -> str:
+    """A country for which `day` is not a public holiday, so a send may go today."""
+    for country in ("DE", "GB", "US", "JP", "BR", "IN", "FR", "CA"):
+        if day not in public_holidays(country, day.year):
+            return country
+    raise AssertionError(f"{day} is a holiday everywhere we looked")
 
 
 def enrolment(**overrides: Any) -> dict[str, Any]:

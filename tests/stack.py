@@ -42,6 +42,13 @@ def stack_env(data_dir: Path, database_url: str, free_port: Callable[[], int]) -
         RAPPORT_UI_PORT=str(free_port()),
         RAPPORT_SMTP_PORT=str(free_port()),
         RAPPORT_TASK_QUEUE="rapport-e2e",
+        # Every day is a working day here, so the suite passes on a weekend too (working days
+        # and holidays are pinned by the planner's table tests), and vacancies go out at once.
+        RAPPORT_SEND_DAYS="mon,tue,wed,thu,fri,sat,sun",
+        RAPPORT_VACANCY_BATCH_MINUTES="0",
+        # Small pages, so a fan-out takes long enough to be interrupted in the middle.
+        RAPPORT_FANOUT_PAGE_SIZE="10",
+        RAPPORT_FANOUT_CONCURRENCY="5",
         PYTHONUNBUFFERED="1",
     )
     return env

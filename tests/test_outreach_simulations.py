@@ -18,11 +18,11 @@ from temporalio.testing import WorkflowEnvironment
 from api import lifecycle
 from api.schemas import MetInPersonBody, OptOutBody, RepliedBody
 from rapport.db import repository
-from rapport.db.models import Candidate, Task, Touch
+from rapport.db.models import Candidate, Task, Touch, Vacancy
 from rapport.mailbox import MailboxHandler
 from rapport.vocabulary import Rapport
 from workflows.candidate import CandidateWorkflow
-from workflows.models import CandidateState, SchedulePolicy, StatusQuery
+from workflows.models import CandidateState, SchedulePolicy, StatusQuery, VacancyOpened
 
 from .conftest import StartCandidate
 from .factories import make_candidate
@@ -295,3 +295,52 @@ async def test_opt_out_of_email_before_a_greeting_means_no_email(
     assert touches[0].reason is not None and "opted out of email" in touches[0].reason
     status = await handle.query(CandidateWorkflow.status, StatusQuery())
     assert status.stage == "nurturing"
+
+
+async def test_vacancies_matched_together_go_out_in_one_private_message(
+    time_env: WorkflowEnvironment,
+    start_candidate: StartCandidate,
+    sessions: async_sessionmaker[AsyncSession],
+    mailbox: MailboxHandler,
+) -> None:
+    candidate, facts = await make_candidate(
+        sessions, birthday_month=None, birthday_day=None, job_started_on=None,
+        linkedin_url="https://www.linkedin.com/in/margarethe",
+    )  # fmt: skip
+    titles = ["Staff Data Engineer", "Platform Engineer"]
+    vacancy_ids = []
+    async with sessions.begin() as session:
+        for title in titles:
+            vacancy = Vacancy(
+                id=uuid.uuid4(), external_id=f"req-{uuid.uuid4().hex[:8]}", title=title,
+                skills=["python"], status="open", workflow_id="vacancy-x", remote=True,
+                url=f"https://jobs.example.com/{title.lower().replace(' ', '-')}",
+            )  # fmt: skip
+            session.add(vacancy)
+            await session.flush()
+            await repository.save_matches(
+                session,
+                vacancy.id,
+                [{"candidate_id": candidate.id, "score": 0.8, "status": "matched",
+                  "reasons": [f"your python experience fits the {title} team"]}],
+            )  # fmt: skip
+            vacancy_ids.append(str(vacancy.id))
+    handle = await start_candidate(CandidateState(facts=facts, policy=SchedulePolicy()))
+    for vacancy_id in vacancy_ids:
+        opened = VacancyOpened(vacancy_id, "employee", "maria.hm@example.com")
+        await handle.signal(CandidateWorkflow.vacancy_opened, opened)
+        await handle.signal(CandidateWorkflow.vacancy_opened, opened)  # a repeat is ignored
+    await time_env.sleep(timedelta(days=3))
+
+    assert len(mailbox.messages) == 1
+    text = mailbox.messages[0].get_content()
+    for title in titles:
+        assert title in text
+        assert f"your python experience fits the {title} team" in text
+    assert mailbox.messages[0]["Reply-To"] == "maria.hm@example.com"
+    touches = await touches_of(sessions, candidate.id)
+    assert [(t.occasion, t.channel, t.status) for t in touches] == [("vacancy", "email", "sent")]
+    async with sessions() as session:
+        for vacancy_id in vacancy_ids:
+            counts = await repository.match_counts(session, uuid.UUID(vacancy_id))
+            assert counts == {"notified": 1}

@@ -1,0 +1,286 @@
+"""Vacancies end to end on the real dev stack: 300 candidates, 60 who fit, one touch each;
+closing before the window opens; the owners' digest; a worker killed in the middle."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from temporalio.client import Client
+
+from rapport.mailbox import read_mailbox
+
+from .api_helpers import country_without_holiday, enrolment, zone_in_send_window
+from .stack import RunningStack
+
+
+@pytest.fixture
+async def api(stack: RunningStack) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=stack.api_url, timeout=120) as client:
+        yield client
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[Any]],
+    within: float = 90.0,
+    *,
+    show: Callable[[], Awaitable[Any]] | None = None,
+) -> Any:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        value = await probe()
+        if value:
+            return value
+        await asyncio.sleep(0.25)
+    raise AssertionError(f"nothing within {within}s; last: {await show() if show else None}")
+
+
+def people(
+    count: int, *, skill: str, zone: str, country: str, owners: list[str], **extra: Any
+) -> list[dict[str, Any]]:
+    rows = []
+    for number in range(count):
+        body = enrolment(
+            timezone=zone,
+            country=country,
+            birthday=None,
+            job_started_on=None,
+            skills=[skill, "sql"],
+            current_title="Data Engineer",
+            location="Berlin",
+            relationship={
+                "origin": "former_colleague",
+                "rapport": "warm",
+                "owner": owners[number % len(owners)],
+            },
+        )
+        body.update(extra)
+        rows.append(body)
+    return rows
+
+
+async def enrol_all(api: httpx.AsyncClient, rows: list[dict[str, Any]]) -> list[str]:
+    report = (await api.post("/api/candidates/import", json=rows)).json()
+    assert report["created"] == len(rows), report
+    return [item["id"] for item in report["items"]]
+
+
+def mails(directory: Path) -> list[EmailMessage]:
+    return read_mailbox(directory) if directory.exists() else []
+
+
+async def vacancy_touches(database_url: str, candidate_ids: list[str]) -> dict[str, list[str]]:
+    plain = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+    def query() -> dict[str, list[str]]:
+        with psycopg.connect(plain) as connection:
+            rows = connection.execute(
+                "select candidate_id::text, status from touches"
+                " where occasion = 'vacancy' and candidate_id = any(%s::uuid[])",
+                (candidate_ids,),
+            ).fetchall()
+        found: dict[str, list[str]] = {}
+        for candidate_id, status in rows:
+            found.setdefault(candidate_id, []).append(status)
+        return found
+
+    return await asyncio.to_thread(query)
+
+
+def vacancy_body(skill: str, **extra: Any) -> dict[str, Any]:
+    body = {
+        "external_id": f"req-{uuid.uuid4().hex[:8]}",
+        "title": "Senior Data Engineer",
+        "description": "Streaming pipelines for our marketplace.",
+        "skills": [skill, "sql", "kafka"],
+        "seniority": "senior",
+        "location": "Berlin",
+        "remote": False,
+        "hiring_manager": "maria.hm@example.com",
+        "url": "https://jobs.example.com/senior-data-engineer",
+    }
+    body.update(extra)
+    return body
+
+
+async def test_a_vacancy_reaches_exactly_the_candidates_who_fit(
+    api: httpx.AsyncClient, stack: RunningStack, database_url: str
+) -> None:
+    suffix = uuid.uuid4().hex[:6]
+    skill, other = f"flink{suffix}", f"php{suffix}"
+    zone, local_now = zone_in_send_window()
+    country = country_without_holiday(local_now.date())
+    owners = [f"owner{n}-{suffix}@example.com" for n in range(3)]
+    fitting = people(50, skill=skill, zone=zone, country=country, owners=owners)
+    # Ten cold LinkedIn-only contacts: their vacancy message is a draft for the owner.
+    fitting += people(
+        10, skill=skill, zone=zone, country=country, owners=owners, email=None, consent={}
+    )
+    for row in fitting[50:]:
+        row["relationship"] = {**row["relationship"], "origin": "linkedin_connection",
+                               "rapport": "cold"}  # fmt: skip
+    others = people(240, skill=other, zone=zone, country=country, owners=owners)
+    fitting_ids = await enrol_all(api, fitting)
+    await enrol_all(api, others)
+
+    body = vacancy_body(skill)
+    created = await api.post("/api/vacancies", json=body)
+    assert created.status_code == 201, created.text
+    vacancy = created.json()
+    assert vacancy["workflow_id"] == f"vacancy-{vacancy['id']}"
+
+    async def all_notified() -> dict[str, Any] | None:
+        state = (await api.get(f"/api/vacancies/{vacancy['id']}")).json()
+        return state if state["notified"] == 60 else None
+
+    async def show() -> Any:
+        return (await api.get(f"/api/vacancies/{vacancy['id']}")).json()
+
+    state = await eventually(all_notified, show=show)
+    assert (state["matched"], state["skipped"], state["pending"]) == (60, 0, 0)
+    assert state["fanned_out"] is True
+
+    touches = await vacancy_touches(database_url, fitting_ids)
+    assert sorted(touches) == sorted(fitting_ids)
+    assert all(len(statuses) == 1 for statuses in touches.values())
+    assert sorted(s[0] for s in touches.values()) == ["awaiting_owner"] * 10 + ["sent"] * 50
+
+    emails = [m for m in mails(stack.mail_dir) if "Senior Data Engineer" in str(m["Subject"])]
+    to_candidates = [m for m in emails if m["To"] not in owners]
+    assert len(to_candidates) == 50
+    assert len({m["To"] for m in to_candidates}) == 50
+    text = to_candidates[0].get_content()
+    assert f"2 of 3 skills: {skill}, sql" in text or f"sql, {skill}" in text
+    assert "https://jobs.example.com/senior-data-engineer" in text
+    digests = [m for m in mails(stack.mail_dir) if m["To"] in owners]
+    assert sorted(m["To"] for m in digests) == sorted(owners)
+    per_owner = {
+        owner: sum(row["relationship"]["owner"] == owner for row in fitting) for owner in owners
+    }
+    for digest in digests:
+        assert str(digest["Subject"]).startswith(f"{per_owner[str(digest['To'])]} of your contacts")
+
+    tasks = (await api.get("/api/tasks", params={"owner": owners[0], "status": "open"})).json()
+    vacancy_tasks = [t for t in tasks["items"] if t["occasion"] == "vacancy"]
+    assert vacancy_tasks and all(t["channel"] == "linkedin_message" for t in vacancy_tasks)
+
+    matches = await api.get(f"/api/vacancies/{vacancy['id']}/matches", params={"limit": 500})
+    items = matches.json()["items"]
+    assert len(items) == 60
+    assert all(item["score"] >= 0.5 and item["reasons"] for item in items)
+
+    again = await api.post("/api/vacancies", json=body)
+    assert again.status_code == 200 and again.json()["id"] == vacancy["id"]
+    await asyncio.sleep(2)
+    assert await vacancy_touches(database_url, fitting_ids) == touches
+
+
+async def test_closing_before_the_window_opens_cancels_the_pending_messages(
+    api: httpx.AsyncClient, stack: RunningStack, database_url: str
+) -> None:
+    suffix = uuid.uuid4().hex[:6]
+    skill = f"beam{suffix}"
+    zone, local_now = zone_in_send_window(inside=False)
+    country = country_without_holiday(local_now.date())
+    owners = [f"night-{suffix}@example.com"]
+    ids = await enrol_all(api, people(20, skill=skill, zone=zone, country=country, owners=owners))
+    vacancy = (await api.post("/api/vacancies", json=vacancy_body(skill))).json()
+
+    async def fanned_out() -> dict[str, Any] | None:
+        state = (await api.get(f"/api/vacancies/{vacancy['id']}")).json()
+        return state if state["fanned_out"] and state["matched"] == 20 else None
+
+    before = await eventually(fanned_out)
+    assert (before["pending"], before["notified"]) == (20, 0)
+
+    closed = await api.post(f"/api/vacancies/{vacancy['id']}/close")
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+
+    async def cancelled() -> dict[str, Any] | None:
+        state = (await api.get(f"/api/vacancies/{vacancy['id']}")).json()
+        return state if state["cancelled"] == 20 else None
+
+    await eventually(cancelled)
+
+    async def no_vacancy_planned() -> bool:
+        for candidate_id in ids:
+            plan = (await api.get(f"/api/candidates/{candidate_id}/plan")).json()["items"]
+            if any(item["occasion"] == "vacancy" for item in plan):
+                return False
+        return True
+
+    await eventually(no_vacancy_planned)
+    assert await vacancy_touches(database_url, ids) == {}
+    assert (await api.post(f"/api/vacancies/{vacancy['id']}/close")).status_code == 200
+
+
+def worker_pids(data_dir: Path) -> list[int]:
+    """The stack's worker process: `python worker.py` with this stack's data dir."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            command = (proc / "cmdline").read_bytes().split(b"\0")
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"worker.py" in command and f"RAPPORT_DATA_DIR={data_dir}".encode() in environ:
+            found.append(int(proc.name))
+    return found
+
+
+async def test_fan_out_survives_a_killed_worker_without_duplicates(
+    api: httpx.AsyncClient, stack: RunningStack, database_url: str
+) -> None:
+    suffix = uuid.uuid4().hex[:6]
+    skill = f"storm{suffix}"
+    zone, local_now = zone_in_send_window()
+    country = country_without_holiday(local_now.date())
+    owners = [f"restart-{suffix}@example.com"]
+    ids = await enrol_all(api, people(120, skill=skill, zone=zone, country=country, owners=owners))
+    vacancy = (await api.post("/api/vacancies", json=vacancy_body(skill))).json()
+
+    async def started() -> dict[str, Any] | None:
+        state = (await api.get(f"/api/vacancies/{vacancy['id']}")).json()
+        return state if state["matched"] > 0 else None
+
+    at_kill = await eventually(started, within=30)
+    pids = worker_pids(stack.data_dir)
+    assert len(pids) == 1
+    os.kill(pids[0], signal.SIGKILL)
+    assert at_kill["matched"] < 120, "the fan-out finished before the worker could be killed"
+
+    async def all_notified() -> dict[str, Any] | None:
+        state = (await api.get(f"/api/vacancies/{vacancy['id']}")).json()
+        return state if state["notified"] == 120 else None
+
+    state = await eventually(all_notified, within=120)
+    assert (state["matched"], state["skipped"]) == (120, 0)
+    assert worker_pids(stack.data_dir) != pids  # the dev stack restarted it
+
+    touches = await vacancy_touches(database_url, ids)
+    assert sorted(touches) == sorted(ids)
+    assert all(statuses == ["sent"] for statuses in touches.values())
+    emails = [m for m in mails(stack.mail_dir) if skill in m.get_content() and m["To"] != owners[0]]
+    assert len(emails) == 120 and len({m["To"] for m in emails}) == 120
+
+    temporal = await Client.connect(stack.temporal_address)
+    for candidate_id in ids[:30]:
+        history = await temporal.get_workflow_handle(f"candidate-{candidate_id}").fetch_history()
+        signals = [
+            event.workflow_execution_signaled_event_attributes.signal_name
+            for event in history.events
+            if event.HasField("workflow_execution_signaled_event_attributes")
+        ]
+        assert signals.count("vacancy_opened") == 1, candidate_id
