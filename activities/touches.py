@@ -25,6 +25,7 @@ from rapport import signing
 from rapport.db import repository
 from rapport.db.models import Article, Candidate, Task
 from rapport.facts import facts_from_candidate
+from rapport.names import name_from_email
 from rapport.vocabulary import Channel, Occasion, TaskStatus, TouchStatus
 from workflows.models import (
     CloseTaskInput,
@@ -45,11 +46,7 @@ ENGAGED_FOLLOW_UP_WITHIN = timedelta(days=2)
 
 def sender_name(sender: str | None, company: str) -> str:
     """`jane.doe@acme.example` → `Jane Doe`; nobody → the company's team."""
-    if not sender:
-        return f"The {company} team"
-    local = sender.partition("@")[0]
-    words = [word for word in local.replace("_", ".").replace("-", ".").split(".") if word]
-    return " ".join(word.capitalize() for word in words) or f"The {company} team"
+    return name_from_email(sender, fallback=f"The {company} team")
 
 
 @dataclass(frozen=True)

@@ -7,21 +7,28 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from temporalio.client import Client
 
+from api.auth import READ_ALL
+from api.middleware import AuditMiddleware, BodyLimitMiddleware
 from api.routers import (
+    api_keys,
     articles,
     campaigns,
     candidates,
+    codec,
     health,
+    ops,
     tasks,
     unsubscribe,
     vacancies,
 )
 from api.schemas import error_message, field_name
+from rapport import keys
 from rapport.db.session import make_engine, make_session_factory
 from rapport.settings import Settings
+from rapport.temporal import connect, make_codec
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -32,10 +39,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(app_settings.require_database_url())
         app.state.settings = app_settings
         app.state.sessions = make_session_factory(engine)
+        app.state.codec = make_codec(app_settings)
         # Lazy: the API starts, and /healthz says so, even while Temporal is still coming up.
-        app.state.temporal = await Client.connect(
-            app_settings.temporal_target, namespace=app_settings.temporal_namespace, lazy=True
-        )
+        app.state.temporal = await connect(app_settings, lazy=True)
+        if app_settings.admin_api_key:
+            async with app.state.sessions.begin() as session:
+                await keys.ensure(
+                    session, app_settings.admin_api_key, role="admin", name="RAPPORT_ADMIN_API_KEY"
+                )
         yield
         await engine.dispose()
 
@@ -46,6 +57,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
+    app.add_middleware(AuditMiddleware)
+    app.add_middleware(BodyLimitMiddleware)
+    # The Temporal Web UI calls the codec endpoint from the browser, with the operator's cookie.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=app_settings.codec_origins,
+        allow_credentials=True,
+        allow_methods=["POST", "OPTIONS"],
+        allow_headers=["Content-Type", "X-Namespace", "Authorization"],
+    )
     app.include_router(health.router)
     app.include_router(candidates.router)
     app.include_router(articles.router)
@@ -53,6 +74,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(vacancies.router)
     app.include_router(campaigns.router)
     app.include_router(unsubscribe.router)
+    app.include_router(ops.router)
+    app.include_router(ops.pages)
+    app.include_router(api_keys.router)
+    app.include_router(codec.router, dependencies=[READ_ALL])
     return app
 
 

@@ -20,11 +20,13 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
 import psycopg
 
+from rapport import codec, keys
 from rapport.db import migrate
 from rapport.settings import Settings
 from workflows.search_attributes import REGISTRY
@@ -150,19 +152,32 @@ class DevStack:
             self._postgres = None
 
     # --- children ---------------------------------------------------------------------
-    def secret_key(self) -> str:
-        """RAPPORT_SECRET_KEY, or one made once and kept in the data dir, so links stay valid."""
-        if self.settings.secret_key:
-            return self.settings.secret_key
-        path = self.data_dir / "secret.key"
+    def kept(self, given: str | None, name: str, make: Callable[[], str]) -> str:
+        """A setting's value, or one made once and kept in the data dir, so it survives runs
+        (unsubscribe links stay valid, encrypted histories stay readable, the key stays yours).
+        """
+        if given:
+            return given
+        path = self.data_dir / name
         if not path.exists():
-            path.write_text(secrets.token_urlsafe(32))
+            path.write_text(make())
             path.chmod(0o600)
         return path.read_text().strip()
+
+    def secret_key(self) -> str:
+        return self.kept(self.settings.secret_key, "secret.key", lambda: secrets.token_urlsafe(32))
+
+    def admin_key(self) -> str:
+        return self.kept(self.settings.admin_api_key, "admin.key", keys.new_key)
+
+    def encryption_keys(self) -> str:
+        return self.kept(self.settings.encryption_keys, "encryption.keys", codec.new_key)
 
     def child_env(self) -> dict[str, str]:
         env = dict(os.environ)
         env["RAPPORT_SECRET_KEY"] = self.secret_key()
+        env["RAPPORT_ADMIN_API_KEY"] = self.admin_key()
+        env["RAPPORT_ENCRYPTION_KEYS"] = self.encryption_keys()
         env["RAPPORT_DATABASE_URL"] = str(self.database_url)
         env["RAPPORT_TEMPORAL_ADDRESS"] = self.settings.temporal_target
         env["RAPPORT_SMTP_HOST"] = self.settings.smtp_target_host
@@ -188,6 +203,9 @@ class DevStack:
             "--log-level",
             "warn",
             "--ui-disable-news-fetch",
+            # The UI decodes payloads through the API's codec endpoint, for signed-in operators.
+            "--ui-codec-endpoint",
+            f"http://127.0.0.1:{settings.api_port}/codec",
         ]
         if settings.temporal_namespace != "default":
             command += ["--namespace", settings.temporal_namespace]
@@ -314,6 +332,10 @@ class DevStack:
                 f"  Temporal     {settings.temporal_target} ({settings.temporal_namespace})",
                 f"  Mailbox      {mail}",
                 f"  Logs         {self.data_dir / 'logs'}",
+                "",
+                f"  Admin API key (development): {self.admin_key()}",
+                f"    curl -H 'Authorization: Bearer {self.admin_key()}' {api}/api/candidates",
+                f"  Sign in for the UI's codec: {api}/ops/login",
                 "",
             ]
         )

@@ -75,6 +75,14 @@ class Settings(BaseSettings):
         default=None, description="Base URL of the API as candidates reach it (links in emails)."
     )
     careers_url: str | None = None
+    encryption_keys: str | None = Field(
+        default=None,
+        description="`<id>:<base64 key>,…`, the first current: every Temporal payload is "
+        "encrypted with it; `make dev` makes one if unset.",
+    )
+    ui_origins: str = Field(
+        default="", description="Extra browser origins (comma list) allowed to call the codec."
+    )
     handwrytten_api_key: str | None = None
     handwrytten_base_url: str | None = None
     handwrytten_card_id: str | None = None
@@ -112,6 +120,13 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return (self.public_url or f"http://127.0.0.1:{self.api_port}").rstrip("/")
+
+    @property
+    def codec_origins(self) -> list[str]:
+        """The Temporal Web UI's origins, which call the codec endpoint from the browser."""
+        ours = [f"http://127.0.0.1:{self.ui_port}", f"http://localhost:{self.ui_port}"]
+        extra = [origin.strip() for origin in self.ui_origins.split(",") if origin.strip()]
+        return ours + extra
 
     @property
     def note_provider(self) -> bool:

@@ -28,6 +28,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from rapport.codec import EncryptionCodec, data_converter
 from rapport.db import migrate
 from rapport.db.session import make_engine, make_session_factory
 from rapport.mailbox import MailboxHandler
@@ -40,6 +41,8 @@ from workflows.search_attributes import REGISTRY
 from .stack import RunningStack, start_stack, stop_stack
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+# Tests run with payload encryption on, as production does (the history scan turns it off).
+TEST_ENCRYPTION_KEYS = "test2:" + "A" * 43 + "=,test1:" + "B" * 43 + "="
 BIN = Path(sys.executable).parent
 
 
@@ -143,7 +146,8 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     second.
     """
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(BIN / "temporal-test-server")
+        test_server_existing_path=str(BIN / "temporal-test-server"),
+        data_converter=data_converter(EncryptionCodec.from_setting(TEST_ENCRYPTION_KEYS)),
     )
     await register_search_attributes(env)
     yield env

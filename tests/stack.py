@@ -15,6 +15,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_SECONDS = 120.0
+ADMIN_KEY = "rpk_test-admin-key-for-the-e2e-stack"
+AUTH = {"Authorization": f"Bearer {ADMIN_KEY}"}
 
 
 @dataclass
@@ -42,6 +44,7 @@ def stack_env(data_dir: Path, database_url: str, free_port: Callable[[], int]) -
         RAPPORT_UI_PORT=str(free_port()),
         RAPPORT_SMTP_PORT=str(free_port()),
         RAPPORT_TASK_QUEUE="rapport-e2e",
+        RAPPORT_ADMIN_API_KEY=ADMIN_KEY,
         # Every day is a working day here, so the suite passes on a weekend too (working days
         # and holidays are pinned by the planner's table tests), and vacancies go out at once.
         RAPPORT_SEND_DAYS="mon,tue,wed,thu,fri,sat,sun",

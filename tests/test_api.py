@@ -12,12 +12,12 @@ import pytest
 from temporalio.client import Client
 
 from .api_helpers import enrolment
-from .stack import RunningStack
+from .stack import AUTH, RunningStack
 
 
 @pytest.fixture
 async def api(stack: RunningStack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.api_url, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=stack.api_url, timeout=30, headers=AUTH) as client:
         yield client
 
 

@@ -18,12 +18,12 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from rapport.mailbox import read_mailbox
 
 from .api_helpers import enrolment, zone_in_send_window
-from .stack import RunningStack
+from .stack import AUTH, RunningStack
 
 
 @pytest.fixture
 async def api(stack: RunningStack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.api_url, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=stack.api_url, timeout=30, headers=AUTH) as client:
         yield client
 
 

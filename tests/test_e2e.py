@@ -12,16 +12,18 @@ import httpx
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 
+from rapport.codec import EncryptionCodec
 from rapport.mailbox import read_mailbox
 from workflows import search_attributes as sa
 
 from .api_helpers import enrolment, zone_in_send_window
-from .stack import RunningStack, launch, stop_stack
+from .history import decoded_bytes, payloads_in, raw_bytes
+from .stack import AUTH, RunningStack, launch, stop_stack
 
 
 @pytest.fixture
 async def api(stack: RunningStack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.api_url, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=stack.api_url, timeout=30, headers=AUTH) as client:
         yield client
 
 
@@ -99,11 +101,23 @@ async def test_birthday_today_is_greeted_by_email(
     description = await handle.describe()
     assert description.status == WorkflowExecutionStatus.RUNNING
     history = await handle.fetch_history()
-    # Payload data is raw JSON bytes inside the protobuf, so a byte search finds any leak.
-    raw = b"".join(event.SerializeToString() for event in history.events)
-    assert candidate["id"].encode() in raw  # the scan does see the payloads
+    raw = raw_bytes(history)
+    # Encrypted at rest: the candidate's id is in the workflow id, but no payload is plain.
+    payloads = [payload for event in history.events for payload in payloads_in(event)]
+    assert payloads
+    # Search attributes stay plain on purpose (the server indexes them): ids and stages only.
+    plain_payloads = [
+        p
+        for p in payloads
+        if p.metadata.get("encoding") != b"binary/encrypted" and "type" not in p.metadata
+    ]
+    assert not plain_payloads, plain_payloads[:3]
+    codec = EncryptionCodec.from_setting((stack.data_dir / "encryption.keys").read_text())
+    plain = await decoded_bytes(history, codec)
+    assert candidate["id"].encode() in plain  # decoded, the scan does see the payloads
     for personal in (body["full_name"], body["email"], "Oluwaseun", "Achterberg", "1990"):
-        assert personal.encode() not in raw, f"{personal!r} leaked into the workflow history"
+        assert personal.encode() not in raw, f"{personal!r} in the stored history"
+        assert personal.encode() not in plain, f"{personal!r} leaked into a payload"
     timer_summaries = [
         event.user_metadata.summary
         for event in history.events
@@ -126,7 +140,7 @@ async def test_stack_stops_cleanly_and_resumes_with_the_same_workflows(
 
     restarted = await asyncio.to_thread(launch, stack.data_dir, stack.env)
     stack.process = restarted.process
-    async with httpx.AsyncClient(base_url=stack.api_url, timeout=30) as again:
+    async with httpx.AsyncClient(base_url=stack.api_url, timeout=30, headers=AUTH) as again:
         after = (await again.get(f"/api/candidates/{created['id']}")).json()
     assert after["status_source"] == "workflow"
     assert after["next_touch"] == before["next_touch"]

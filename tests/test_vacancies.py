@@ -21,12 +21,12 @@ from temporalio.client import Client
 from rapport.mailbox import read_mailbox
 
 from .api_helpers import country_without_holiday, enrolment, zone_in_send_window
-from .stack import RunningStack
+from .stack import AUTH, RunningStack
 
 
 @pytest.fixture
 async def api(stack: RunningStack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.api_url, timeout=120) as client:
+    async with httpx.AsyncClient(base_url=stack.api_url, timeout=120, headers=AUTH) as client:
         yield client
 
 
@@ -162,7 +162,11 @@ async def test_a_vacancy_reaches_exactly_the_candidates_who_fit(
     text = to_candidates[0].get_content()
     assert f"2 of 3 skills: {skill}, sql" in text or f"sql, {skill}" in text
     assert "https://jobs.example.com/senior-data-engineer" in text
-    digests = [m for m in mails(stack.mail_dir) if m["To"] in owners]
+    async def digests_arrived() -> list[EmailMessage]:
+        found = [m for m in await asyncio.to_thread(mails, stack.mail_dir) if m["To"] in owners]
+        return found if len(found) >= len(owners) else []
+
+    digests = await eventually(digests_arrived)
     assert sorted(m["To"] for m in digests) == sorted(owners)
     per_owner = {
         owner: sum(row["relationship"]["owner"] == owner for row in fitting) for owner in owners

@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     import workflows.planning as planning
     import workflows.policy as policy
     import workflows.timeouts as timeouts
+    from rapport.names import CHANNEL_WORDS, name_from_email
     from rapport.vocabulary import Occasion, Sentiment, Stage, TouchStatus
     from workflows.models import (
         CandidateInput,
@@ -47,7 +48,7 @@ with workflow.unsafe.imports_passed_through():
         VacancyClosed,
         VacancyOpened,
     )
-    from workflows.search_attributes import candidate_updates
+    from workflows.search_attributes import awaiting_updates, candidate_updates
 
 # Stages in which the workflow has nothing left to do and ends.
 ENDED = {Stage.OPTED_OUT.value, Stage.HIRED.value, Stage.ARCHIVED.value, Stage.ERASED.value}
@@ -322,13 +323,17 @@ class CandidateWorkflow:
         task_id = opened.task_id
         self._waiting_task = task_id
         tz = planning.zone(self._state.facts.timezone)
-        who = touch.sender or "the owner"
+        who = name_from_email(touch.sender, fallback="the owner")
         waiting = (
-            f"waiting for {who} to send a {channel} ({touch.occasion}), "
-            f"deadline {deadline.astimezone(tz):%Y-%m-%d %H:%M} {self._state.facts.timezone}"
+            f"waiting for {who} to send {CHANNEL_WORDS.get(channel, channel)} "
+            f"({touch.occasion.replace('_', ' ')}), deadline "
+            f"{deadline.astimezone(tz):%Y-%m-%d %H:%M} {self._state.facts.timezone}"
         )
         workflow.set_current_details(waiting)
         self._publish(touch)
+        workflow.upsert_search_attributes(
+            awaiting_updates(touch.sender or "unassigned", workflow.now())
+        )
 
         def settled() -> bool:
             return task_id in self._task_outcomes or self._cancelled(channel, touch)
@@ -340,6 +345,7 @@ class CandidateWorkflow:
                 timeout_summary=f"{channel} draft with {who} until {deadline:%Y-%m-%d %H:%M}Z",
             )
         self._waiting_task = None
+        workflow.upsert_search_attributes(awaiting_updates(None, None))
         if task_id in self._task_outcomes:
             return self._task_outcomes.pop(task_id)
         cancelled = self._cancelled(channel, touch)
@@ -459,5 +465,8 @@ class CandidateWorkflow:
             return "nothing planned: waiting for new data"
         if touch.skip:
             return f"sleeping until {touch.summary}, to record a skip: {touch.reason}"
-        how = f"a {touch.channel} draft for {touch.sender}" if touch.assisted else touch.channel
-        return f"sleeping until {touch.summary} by {how}"
+        channel = CHANNEL_WORDS.get(touch.channel or "", touch.channel or "")
+        if touch.assisted:
+            who = name_from_email(touch.sender, fallback="the owner")
+            return f"sleeping until {touch.summary}, then {who} gets {channel} draft to send"
+        return f"sleeping until {touch.summary}, then sends {channel}"

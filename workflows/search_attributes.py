@@ -15,6 +15,9 @@ CANDIDATE_STAGE = SearchAttributeKey.for_keyword("CandidateStage")
 NEXT_OCCASION = SearchAttributeKey.for_keyword("NextOccasion")
 NEXT_TOUCH_AT = SearchAttributeKey.for_datetime("NextTouchAt")
 RELATIONSHIP_OWNER = SearchAttributeKey.for_keyword("RelationshipOwner")
+# Set while a draft waits for a person: who, and since when.
+AWAITING_OWNER = SearchAttributeKey.for_keyword("AwaitingOwner")
+AWAITING_SINCE = SearchAttributeKey.for_datetime("AwaitingSince")
 
 # name → type as the `temporal` CLI and the operator API spell it
 REGISTRY: dict[str, str] = {
@@ -22,6 +25,8 @@ REGISTRY: dict[str, str] = {
     "NextOccasion": "Keyword",
     "NextTouchAt": "Datetime",
     "RelationshipOwner": "Keyword",
+    "AwaitingOwner": "Keyword",
+    "AwaitingSince": "Datetime",
 }
 
 
@@ -49,4 +54,13 @@ def candidate_updates(
         RELATIONSHIP_OWNER.value_set(owner) if owner else RELATIONSHIP_OWNER.value_unset(),
         NEXT_OCCASION.value_set(occasion) if occasion else NEXT_OCCASION.value_unset(),
         NEXT_TOUCH_AT.value_set(touch_at) if touch_at else NEXT_TOUCH_AT.value_unset(),
+    ]
+
+
+def awaiting_updates(
+    owner: str | None, since: datetime | None
+) -> list[SearchAttributeUpdate[str] | SearchAttributeUpdate[datetime]]:
+    return [
+        AWAITING_OWNER.value_set(owner) if owner else AWAITING_OWNER.value_unset(),
+        AWAITING_SINCE.value_set(since) if since else AWAITING_SINCE.value_unset(),
     ]

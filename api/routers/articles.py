@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from api.auth import READ, WRITE
 from api.deps import SessionDep
 from api.schemas import ArticleBody, ArticleList, ArticleOut
 from rapport.db import repository
@@ -13,7 +14,7 @@ from rapport.db import repository
 router = APIRouter(prefix="/api/articles", tags=["articles"])
 
 
-@router.get("")
+@router.get("", dependencies=[READ])
 async def list_articles(
     session: SessionDep,
     tag: Annotated[str | None, Query(max_length=100)] = None,
@@ -28,6 +29,7 @@ async def list_articles(
     "",
     status_code=status.HTTP_201_CREATED,
     responses={200: {"model": ArticleOut, "description": "That URL is already in the library."}},
+    dependencies=[WRITE],
 )
 async def add_article(body: ArticleBody, response: Response, session: SessionDep) -> ArticleOut:
     """Add an article (title, url, summary, tags); tags are matched to skills and interests."""

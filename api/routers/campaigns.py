@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import func, select
 from temporalio.common import WorkflowIDConflictPolicy
 
+from api.auth import READ_ALL, WRITE
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.schemas import CampaignBody, CampaignOut
 from rapport.db import repository
@@ -28,7 +29,7 @@ async def campaign_out(session: SessionDep, campaign: Campaign) -> CampaignOut:
     return out
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, dependencies=[WRITE])
 async def start_campaign(
     body: CampaignBody, session: SessionDep, temporal: TemporalDep, settings: SettingsDep
 ) -> CampaignOut:
@@ -70,7 +71,7 @@ async def start_campaign(
     return await campaign_out(session, campaign)
 
 
-@router.get("/{campaign_id}")
+@router.get("/{campaign_id}", dependencies=[READ_ALL])
 async def get_campaign(campaign_id: str, session: SessionDep) -> CampaignOut:
     """The campaign and how many candidates it has invited so far."""
     try:

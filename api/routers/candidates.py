@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from api import enrolment, lifecycle
+from api.auth import ADMIN_ONLY, OWNER, OWNER_WRITE, READ, WRITE, Principal, PrincipalDep
 from api.csv_rows import csv_records
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.schemas import (
@@ -44,13 +45,18 @@ MAX_IMPORT_ROWS = 5000
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
-async def load_candidate(session: SessionDep, candidate_id: str) -> Candidate:
+async def load_candidate(
+    session: SessionDep, candidate_id: str, principal: Principal | None = None
+) -> Candidate:
     try:
         key = uuid.UUID(candidate_id)
     except ValueError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "candidate not found") from None
     candidate = await repository.get_candidate(session, key)
     if candidate is None or candidate.stage == Stage.ERASED:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "candidate not found")
+    if principal is not None and not principal.may_see(candidate):
+        # Not 403: an owner learns nothing about candidates that are not theirs.
         raise HTTPException(status.HTTP_404_NOT_FOUND, "candidate not found")
     return candidate
 
@@ -59,6 +65,7 @@ async def load_candidate(session: SessionDep, candidate_id: str) -> Candidate:
     "",
     status_code=status.HTTP_201_CREATED,
     responses={200: {"model": CandidateOut, "description": "Already enrolled: the existing one."}},
+    dependencies=[WRITE],
 )
 async def enrol_candidate(
     body: CandidateCreate,
@@ -76,6 +83,7 @@ async def enrol_candidate(
 
 @router.post(
     "/import",
+    dependencies=[WRITE],
     openapi_extra={
         "requestBody": {
             "content": {
@@ -193,9 +201,10 @@ async def import_row(
     )
 
 
-@router.get("")
+@router.get("", dependencies=[READ])
 async def list_candidates(
     session: SessionDep,
+    principal: PrincipalDep,
     stage: Stage | None = None,
     owner: Annotated[str | None, Query(max_length=320)] = None,
     text: Annotated[str | None, Query(max_length=200)] = None,
@@ -209,6 +218,8 @@ async def list_candidates(
             after = uuid.UUID(cursor)
         except ValueError:
             raise HTTPException(422, [{"field": "cursor", "message": "not a cursor"}]) from None
+    if principal.role == OWNER:
+        owner = principal.owner
     page = await repository.list_candidates(
         session,
         repository.CandidateFilter(stage=stage.value if stage else None, owner=owner, text=text),
@@ -221,16 +232,20 @@ async def list_candidates(
     )
 
 
-@router.get("/{candidate_id}")
+@router.get("/{candidate_id}", dependencies=[READ])
 async def get_candidate(
-    candidate_id: str, session: SessionDep, temporal: TemporalDep, settings: SettingsDep
+    candidate_id: str,
+    session: SessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
 ) -> CandidateDetail:
     """The stored profile plus the workflow's live stage and next touch."""
-    candidate = await load_candidate(session, candidate_id)
+    candidate = await load_candidate(session, candidate_id, principal)
     return await enrolment.detail(temporal, settings, candidate)
 
 
-@router.patch("/{candidate_id}")
+@router.patch("/{candidate_id}", dependencies=[WRITE])
 async def update_candidate(
     candidate_id: str,
     body: CandidateUpdate,
@@ -247,41 +262,50 @@ async def update_candidate(
     return await enrolment.detail(temporal, settings, candidate)
 
 
-@router.get("/{candidate_id}/plan")
+@router.get("/{candidate_id}/plan", dependencies=[READ])
 async def get_plan(
     candidate_id: str,
     session: SessionDep,
     temporal: TemporalDep,
     settings: SettingsDep,
+    principal: PrincipalDep,
     days: Annotated[int, Query(ge=1, le=3660)] = 365,
 ) -> PlanOut:
     """The touches the workflow would make in the next `days` under today's data."""
-    candidate = await load_candidate(session, candidate_id)
+    candidate = await load_candidate(session, candidate_id, principal)
     return PlanOut(items=await enrolment.plan(temporal, settings, candidate, days))
 
 
-@router.get("/{candidate_id}/touches")
-async def get_touches(candidate_id: str, session: SessionDep) -> TouchList:
+@router.get("/{candidate_id}/touches", dependencies=[READ])
+async def get_touches(candidate_id: str, session: SessionDep, principal: PrincipalDep) -> TouchList:
     """Outreach history, newest first."""
-    candidate = await load_candidate(session, candidate_id)
+    candidate = await load_candidate(session, candidate_id, principal)
     touches = await repository.list_touches(session, candidate.id)
     return TouchList(
         items=[TouchOut.model_validate(touch, from_attributes=True) for touch in touches]
     )
 
 
-@router.post("/{candidate_id}/interactions", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/{candidate_id}/interactions", status_code=status.HTTP_201_CREATED, dependencies=[OWNER_WRITE]
+)
 async def add_interaction(
-    candidate_id: str, body: InteractionBody, session: SessionDep, temporal: TemporalDep
+    candidate_id: str,
+    body: InteractionBody,
+    session: SessionDep,
+    temporal: TemporalDep,
+    principal: PrincipalDep,
 ) -> InteractionOut:
     """Tell the workflow what happened: met in person (a thank-you follows) or replied."""
-    candidate = await load_candidate(session, candidate_id)
+    candidate = await load_candidate(session, candidate_id, principal)
     if isinstance(body, MetInPersonBody):
         return await lifecycle.met_in_person(session, temporal, candidate, body)
     return await lifecycle.replied(session, temporal, candidate, body)
 
 
-@router.post("/{candidate_id}/invitations", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/{candidate_id}/invitations", status_code=status.HTTP_201_CREATED, dependencies=[WRITE]
+)
 async def invite(
     candidate_id: str, body: InvitationBody, session: SessionDep, temporal: TemporalDep
 ) -> InvitationOut:
@@ -291,7 +315,7 @@ async def invite(
     return InvitationOut.model_validate(invitation, from_attributes=True)
 
 
-@router.post("/{candidate_id}/opt-out")
+@router.post("/{candidate_id}/opt-out", dependencies=[WRITE])
 async def opt_out(
     candidate_id: str,
     body: OptOutBody,
@@ -305,7 +329,7 @@ async def opt_out(
     return await enrolment.detail(temporal, settings, candidate)
 
 
-@router.post("/{candidate_id}/stage")
+@router.post("/{candidate_id}/stage", dependencies=[WRITE])
 async def change_stage(
     candidate_id: str,
     body: StageBody,
@@ -321,7 +345,7 @@ async def change_stage(
     return await enrolment.detail(temporal, settings, candidate)
 
 
-@router.delete("/{candidate_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{candidate_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[ADMIN_ONLY])
 async def erase(candidate_id: str, session: SessionDep, temporal: TemporalDep) -> None:
     """Erase: personal data deleted, workflow ended, an anonymous audit row kept."""
     candidate = await load_candidate(session, candidate_id)

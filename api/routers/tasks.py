@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 
+from api.auth import OWNER, OWNER_WRITE, READ, PrincipalDep
 from api.deps import SessionDep, TemporalDep
 from api.enrolment import signal
 from api.schemas import TaskCompletion, TaskList, TaskOut
@@ -29,23 +30,30 @@ async def task_out(session: SessionDep, task: Task) -> TaskOut:
     return out
 
 
-@router.get("")
+@router.get("", dependencies=[READ])
 async def list_tasks(
     session: SessionDep,
+    principal: PrincipalDep,
     owner: Annotated[str | None, Query(max_length=320)] = None,
     status: Annotated[TaskStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> TaskList:
     """An owner's inbox (`?owner=jane@…`), soonest deadline first; `status=open` for to-dos."""
+    if principal.role == OWNER:
+        owner = principal.owner
     tasks = await repository.list_tasks(
         session, owner=owner, status=status.value if status else None, limit=limit
     )
     return TaskList(items=[await task_out(session, task) for task in tasks])
 
 
-@router.post("/{task_id}/complete")
+@router.post("/{task_id}/complete", dependencies=[OWNER_WRITE])
 async def complete_task(
-    task_id: str, body: TaskCompletion, session: SessionDep, temporal: TemporalDep
+    task_id: str,
+    body: TaskCompletion,
+    session: SessionDep,
+    temporal: TemporalDep,
+    principal: PrincipalDep,
 ) -> TaskOut:
     """Mark a draft `sent` (optionally with the text as sent) or `skipped`; 409 once closed."""
     try:
@@ -53,7 +61,7 @@ async def complete_task(
     except ValueError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "task not found") from None
     task = await repository.get_task(session, key, lock=True)
-    if task is None:
+    if task is None or (principal.role == OWNER and task.owner.lower() != principal.owner):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "task not found")
     if task.status != TaskStatus.OPEN:
         raise HTTPException(status.HTTP_409_CONFLICT, f"task is already {task.status}")

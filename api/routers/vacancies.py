@@ -13,6 +13,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.service import RPCError
 
+from api.auth import READ_ALL, WRITE
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.schemas import MatchList, MatchOut, VacancyBody, VacancyOut
 from rapport.db import repository
@@ -79,6 +80,7 @@ async def vacancy_out(session: SessionDep, client: Client, vacancy: Vacancy) -> 
     "",
     status_code=status.HTTP_201_CREATED,
     responses={200: {"model": VacancyOut, "description": "Already open: no second fan-out."}},
+    dependencies=[WRITE],
 )
 async def open_vacancy(
     body: VacancyBody,
@@ -116,13 +118,13 @@ async def open_vacancy(
     return await vacancy_out(session, temporal, existing)
 
 
-@router.get("/{vacancy_id}")
+@router.get("/{vacancy_id}", dependencies=[READ_ALL])
 async def get_vacancy(vacancy_id: str, session: SessionDep, temporal: TemporalDep) -> VacancyOut:
     """The vacancy with matched, notified, skipped (and why), replied and cancelled counts."""
     return await vacancy_out(session, temporal, await load_vacancy(session, vacancy_id))
 
 
-@router.post("/{vacancy_id}/close")
+@router.post("/{vacancy_id}/close", dependencies=[WRITE])
 async def close_vacancy(vacancy_id: str, session: SessionDep, temporal: TemporalDep) -> VacancyOut:
     """Close it: vacancy messages not yet sent are cancelled. Closing twice changes nothing."""
     vacancy = await load_vacancy(session, vacancy_id)
@@ -135,7 +137,7 @@ async def close_vacancy(vacancy_id: str, session: SessionDep, temporal: Temporal
     return await vacancy_out(session, temporal, vacancy)
 
 
-@router.get("/{vacancy_id}/matches")
+@router.get("/{vacancy_id}/matches", dependencies=[READ_ALL])
 async def list_matches(
     vacancy_id: str,
     session: SessionDep,

@@ -1,0 +1,83 @@
+"""Who is calling: a bearer API key (or the operator's cookie, for the Temporal UI's codec
+calls), and what their role lets them do."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+
+from rapport import keys
+from rapport.db.models import Candidate
+
+ADMIN, HR, OWNER, VIEWER = "admin", "hr", "owner", "viewer"
+COOKIE = "rapport_key"
+
+
+@dataclass(frozen=True)
+class Principal:
+    key_id: str
+    name: str
+    role: str
+    owner: str | None = None
+
+    def may_see(self, candidate: Candidate) -> bool:
+        """An owner sees only the candidates whose relationship they hold."""
+        return self.role != OWNER or (candidate.owner or "").lower() == self.owner
+
+
+def presented_key(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.cookies.get(COOKIE)
+
+
+async def authenticate(request: Request) -> Principal:
+    known = getattr(request.state, "principal", None)
+    if isinstance(known, Principal):
+        return known
+    key = presented_key(request)
+    if not key:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "send an API key: Authorization: Bearer <key>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    async with request.app.state.sessions() as session:
+        record = await keys.find(session, key)
+    if record is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "unknown or revoked API key",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    principal = Principal(str(record.id), record.name, record.role, record.owner)
+    request.state.principal = principal
+    return principal
+
+
+def require(*roles: str) -> Callable[[Request], Awaitable[Principal]]:
+    async def check(request: Request) -> Principal:
+        principal = await authenticate(request)
+        if principal.role not in roles:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"the {principal.role} role may not do this; it needs {' or '.join(roles)}",
+            )
+        return principal
+
+    return check
+
+
+# Who may do what, route by route.
+READ = Depends(require(ADMIN, HR, VIEWER, OWNER))
+WRITE = Depends(require(ADMIN, HR))
+OWNER_WRITE = Depends(require(ADMIN, HR, OWNER))
+ADMIN_ONLY = Depends(require(ADMIN))
+READ_ALL = Depends(require(ADMIN, HR, VIEWER))
+
+PrincipalDep = Annotated[Principal, Depends(authenticate)]

@@ -1,0 +1,118 @@
+"""Cross-cutting HTTP concerns: bounded request bodies, and the audit log of every change."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from rapport.db.models import AuditEntry
+
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+# Reading an encrypted payload changes nothing, though it is a POST.
+NOT_CHANGES = ("/codec/", "/ops/login")
+MAX_BODY_BYTES = 1024 * 1024
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+log = logging.getLogger("rapport.audit")
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    """413 for a body over the limit, whether it declares its length or streams it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = MAX_IMPORT_BYTES if scope["path"].endswith("/import") else MAX_BODY_BYTES
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await too_large(send, limit)
+            return
+        seen = 0
+
+        async def counting() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting, send)
+        except BodyTooLarge:
+            await too_large(send, limit)
+
+
+async def too_large(send: Send, limit: int) -> None:
+    body = f'{{"detail": [{{"field": "body", "message": "at most {limit} bytes"}}]}}'.encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class AuditMiddleware:
+    """Who changed what, and when, for every mutating request; never the body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope.get("method", "")
+        path = scope.get("path", "")
+        if scope["type"] != "http" or method not in MUTATING or path.startswith(NOT_CHANGES):
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def recording(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording)
+        finally:
+            await record(scope, method, path, status)
+
+
+async def record(scope: Scope, method: str, path: str, status: int) -> None:
+    app: Any = scope["app"]
+    state = scope.get("state") or {}
+    principal = state.get("principal")
+    if principal is not None:
+        actor, role, key_id = principal.name, principal.role, principal.key_id
+    elif path.startswith("/unsubscribe/"):
+        actor, role, key_id = "unsubscribe link", None, None
+    else:
+        actor, role, key_id = "anonymous", None, None
+    try:
+        async with app.state.sessions.begin() as session:
+            session.add(
+                AuditEntry(
+                    actor=actor, role=role, key_id=uuid.UUID(key_id) if key_id else None,
+                    method=method, path=path[:500],
+                    status=status,
+                )
+            )  # fmt: skip
+    except Exception:
+        # The audit log must never turn a served request into a failure.
+        log.exception("could not write the audit entry for %s %s", method, path)

@@ -1,0 +1,1 @@
+"""Benchmarks, run by hand against the real dev stack (`python -m bench.<name> --help`)."""
