@@ -91,6 +91,18 @@ async def test_assisted_linkedin_task_is_completed_and_recorded_as_sent(
     touches = (await api.get(f"/api/candidates/{candidate['id']}/touches")).json()["items"]
     assert [(t["status"], t["task_id"]) for t in touches] == [("awaiting_owner", task["id"])]
 
+    # Operators see who is waiting on a person, and for how long.
+    async def waiting(who: str | None = owner) -> list[dict[str, Any]]:
+        params = {"owner": who} if who else {}
+        items: list[dict[str, Any]] = (await api.get("/api/ops/waiting", params=params)).json()[
+            "items"
+        ]
+        return [i for i in items if i["workflow_id"] == candidate["workflow_id"]]
+
+    rows = await eventually(waiting)
+    assert rows[0]["awaiting_owner"] == owner and rows[0]["waiting_minutes"] is not None
+    assert await eventually(lambda: waiting(None))
+
     done = await api.post(
         f"/api/tasks/{task['id']}/complete", json={"outcome": "sent", "text": "Happy birthday!"}
     )
@@ -108,6 +120,16 @@ async def test_assisted_linkedin_task_is_completed_and_recorded_as_sent(
         return detail["next_touch"] is not None and detail["next_touch"]["due_at"] > task["due_at"]
 
     await eventually(moved_on)
+
+    async def not_waiting() -> bool:
+        return await waiting() == []
+
+    await eventually(not_waiting)
+    replanned = await api.post(f"/api/ops/candidates/{candidate['id']}/replan")
+    assert replanned.status_code == 200 and replanned.json()["signalled"] == "profile_updated"
+    overdue = await api.get("/api/ops/overdue")
+    assert overdue.status_code == 200
+    assert all(item["workflow_id"] != candidate["workflow_id"] for item in overdue.json()["items"])
 
     unknown = await api.post(f"/api/tasks/{uuid.uuid4()}/complete", json={"outcome": "sent"})
     assert unknown.status_code == 404

@@ -50,3 +50,5 @@ def test_temporal_dev_server_is_file_backed_with_search_attributes() -> None:
     assert command[command.index("--port") + 1] == "7999"
     registered = {command[i + 1] for i, part in enumerate(command) if part == "--search-attribute"}
     assert registered == {f"{name}={kind}" for name, kind in REGISTRY.items()}
+    codec = command[command.index("--ui-codec-endpoint") + 1]
+    assert codec == f"http://127.0.0.1:{settings.api_port}/codec"

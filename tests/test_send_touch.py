@@ -245,3 +245,21 @@ async def test_no_linkedin_draft_for_someone_not_on_linkedin(
         OpenTaskInput(touch, datetime(2027, 3, 14, 16, 0, tzinfo=UTC)),
     )
     assert (opened.task_id, opened.status, opened.reason) == (None, "skipped", "not on LinkedIn")
+
+
+async def test_profile_values_are_never_run_as_template_code(
+    sessions: async_sessionmaker[AsyncSession], mailbox: MailboxHandler, smtp_port: int
+) -> None:
+    sneaky = "{{ 7*7 }}{{ ''.__class__.__mro__ }}{% for x in range(3) %}x{% endfor %}"
+    candidate, _ = await make_candidate(
+        sessions, full_name=f"Eve {sneaky}", current_employer=sneaky
+    )
+    result = await ActivityEnvironment().run(
+        activities(sessions, smtp_port).send_touch,
+        request(str(candidate.id), "work_anniversary", local_date="2027-09-02",
+                idempotency_key=f"{candidate.id}:work_anniversary:2027-09-02"),
+    )  # fmt: skip
+    assert result.status == "sent"
+    text = mailbox.messages[0].get_content() + str(mailbox.messages[0]["Subject"])
+    assert sneaky in text  # shown as typed
+    assert "Eve 49" not in text and "<class" not in text and "xxx" not in text

@@ -7,7 +7,7 @@ from datetime import timedelta
 from temporalio.common import RetryPolicy
 
 # A send talks to one SMTP server; a minute is generous, and a hung one must not block others.
-SEND_TOUCH_START_TO_CLOSE = timedelta(minutes=1)
+SEND_TOUCH_START_TO_CLOSE = timedelta(seconds=30)
 
 # A down SMTP server or database is retried with backoff for a long while: the greeting is
 # still worth sending hours late within its day, and the touch is recorded either way.
@@ -26,7 +26,7 @@ RUN_LENGTH = timedelta(days=365)
 
 # Activities that only touch PostgreSQL (open or close a task): quick, retried while the
 # database is away.
-DATABASE_START_TO_CLOSE = timedelta(seconds=30)
+DATABASE_START_TO_CLOSE = timedelta(seconds=15)
 DATABASE_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2),
     backoff_coefficient=2.0,
@@ -34,7 +34,8 @@ DATABASE_RETRY = RetryPolicy(
     maximum_attempts=0,
 )
 
-# Matching one page of candidates reads and writes a few hundred rows.
-MATCH_PAGE_START_TO_CLOSE = timedelta(minutes=2)
+# Matching one page of candidates reads and writes a few hundred rows in well under a second;
+# a short limit means a page lost with a crashed worker is retried soon.
+MATCH_PAGE_START_TO_CLOSE = timedelta(seconds=20)
 # A digest is one email per owner.
 DIGEST_START_TO_CLOSE = timedelta(minutes=5)
