@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer
 
 from rapport.db import repository
 from rapport.mailbox import MailboxHandler
@@ -70,6 +71,12 @@ async def test_two_years_two_birthdays_two_anniversaries(
     latest = time_env.client.get_workflow_handle(handle.id)
     description = await latest.describe()
     assert description.run_id != handle.first_execution_run_id, "expected a continue-as-new"
+    # The first year replays deterministically, payloads decrypted by the same codec.
+    first_run = time_env.client.get_workflow_handle(handle.id, run_id=handle.first_execution_run_id)
+    replayer = Replayer(
+        workflows=[CandidateWorkflow], data_converter=time_env.client.data_converter
+    )
+    await replayer.replay_workflow(await first_run.fetch_history())
     status = await latest.query(CandidateWorkflow.status, StatusQuery())
     assert status.stage == "nurturing"
     assert status.touches_made >= 1

@@ -289,3 +289,58 @@ async def test_fan_out_survives_a_killed_worker_without_duplicates(
             if event.HasField("workflow_execution_signaled_event_attributes")
         ]
         assert signals.count("vacancy_opened") == 1, candidate_id
+
+
+async def test_a_campaign_invites_its_segment_through_each_budget(
+    api: httpx.AsyncClient, database_url: str
+) -> None:
+    suffix = uuid.uuid4().hex[:6]
+    zone, local_now = zone_in_send_window()
+    country = country_without_holiday(local_now.date())
+    owners = [f"mkt-{suffix}@example.com"]
+    interest = f"observability{suffix}"
+    inside = people(6, skill=f"go{suffix}", zone=zone, country=country, owners=owners,
+                    interests=[interest])  # fmt: skip
+    outside = people(4, skill=f"go{suffix}", zone=zone, country=country, owners=owners)
+    inside_ids = await enrol_all(api, inside)
+    outside_ids = await enrol_all(api, outside)
+
+    created = await api.post(
+        "/api/campaigns",
+        json={
+            "name": "Observability webinar",
+            "kind": "webinar",
+            "title": "Tracing at scale",
+            "url": "https://events.example.com/tracing",
+            "starts_at": "2027-03-04T17:00:00+01:00",
+            "segment": {"interests": [interest], "rapports": ["warm", "strong"]},
+        },
+    )
+    assert created.status_code == 201, created.text
+    campaign = created.json()
+
+    async def invited() -> dict[str, Any] | None:
+        state = (await api.get(f"/api/campaigns/{campaign['id']}")).json()
+        return state if state["invited"] == 6 else None
+
+    await eventually(invited)
+    plain = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+    def invitation_touches() -> dict[str, str]:
+        with psycopg.connect(plain) as connection:
+            rows = connection.execute(
+                "select candidate_id::text, status from touches"
+                " where occasion = 'invitation' and candidate_id = any(%s::uuid[])",
+                (inside_ids + outside_ids,),
+            ).fetchall()
+        return dict(rows)
+
+    async def all_sent() -> dict[str, str] | None:
+        found = await asyncio.to_thread(invitation_touches)
+        return found if len(found) == 6 else None
+
+    sent = await eventually(all_sent)
+    assert sorted(sent) == sorted(inside_ids)
+    assert set(sent.values()) == {"sent"}
+    bad = await api.post("/api/campaigns", json={"name": "x", "kind": "party", "title": "x"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "kind"
