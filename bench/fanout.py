@@ -38,7 +38,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
     from temporalio.api.taskqueue.v1 import TaskQueue
     from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
     from temporalio.client import Client
+    from temporalio.service import RPCError
     from temporalio.worker import Worker
 
     from rapport.db import migrate
@@ -68,6 +69,7 @@ SIGNALS_IN_FLIGHT = 20
 OWNERS = 10
 POLL_SECONDS = 0.25
 SETTLED_AFTER_SECONDS = 3.0
+RPC_TIMEOUT = timedelta(seconds=30)
 
 
 def say(message: str) -> None:
@@ -174,19 +176,21 @@ def dev_stack(
         ui_url=f"http://127.0.0.1:{env['RAPPORT_UI_PORT']}",
         log_path=log_path,
     )
-    finished = False
+    keep = False
     try:
         wait_healthy(running)
         say(f"dev stack up: API {running.api_url}, Temporal {running.temporal_address}")
         yield running
-        finished = True
+    except Exception:
+        keep = True  # for its logs
+        raise
     finally:
         say("stopping the dev stack")
         stop_stack(running)
-        if finished:
-            shutil.rmtree(data_dir, ignore_errors=True)
-        else:
+        if keep:
             say(f"kept the stack's data dir and logs: {data_dir}")
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -203,21 +207,26 @@ async def bounded(limit: int, jobs: Iterable[Awaitable[object]]) -> None:
             group.create_task(drain())
 
 
-async def backlog(client: Client, task_queue: str) -> int:
-    """Workflow and activity tasks waiting on the queue (the server's approximate count)."""
+async def backlog(client: Client, task_queue: str) -> int | None:
+    """Workflow and activity tasks waiting on the queue (the server's approximate count), or
+    None when the busy server did not answer in time."""
     total = 0
     for kind in (
         TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
         TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
     ):
-        response = await client.workflow_service.describe_task_queue(
-            DescribeTaskQueueRequest(
-                namespace=client.namespace,
-                task_queue=TaskQueue(name=task_queue),
-                task_queue_type=kind,
-                report_stats=True,
+        try:
+            response = await client.workflow_service.describe_task_queue(
+                DescribeTaskQueueRequest(
+                    namespace=client.namespace,
+                    task_queue=TaskQueue(name=task_queue),
+                    task_queue_type=kind,
+                    report_stats=True,
+                ),
+                timeout=RPC_TIMEOUT,
             )
-        )
+        except RPCError:
+            return None
         total += response.stats.approximate_backlog_count
     return total
 
@@ -229,7 +238,7 @@ async def settle(client: Client, task_queue: str, give_up_after: float) -> float
     quiet_since: float | None = None
     while True:
         now = time.monotonic()
-        if await backlog(client, task_queue):
+        if await backlog(client, task_queue) != 0:
             quiet_since = None
         elif quiet_since is None:
             quiet_since = now
@@ -397,8 +406,9 @@ async def bare_baseline(client: Client, count: int, give_up_after: float) -> Bar
             ),
         )
         started = time.monotonic() - began
-        say(f"  started {rate(count, started)}; settling")
-        await settle(client, task_queue, give_up_after)
+        say(f"  started {rate(count, started)}")
+        waited = await settle(client, task_queue, give_up_after)
+        say(f"  settled {waited:.0f} s later")
 
         running = f'TaskQueue="{task_queue}" AND ExecutionStatus="Running"'
         t0 = time.monotonic()
@@ -410,17 +420,33 @@ async def bare_baseline(client: Client, count: int, give_up_after: float) -> Bar
             ),
         )
         signalled = time.monotonic() - t0
-        while (left := (await client.count_workflows(running)).count) > 0:
-            if time.monotonic() - t0 > give_up_after:
-                raise TimeoutError(
-                    f"{left} bare workflows still running after {give_up_after:.0f}s"
-                )
+        while True:
+            try:
+                left = (await client.count_workflows(running, rpc_timeout=RPC_TIMEOUT)).count
+            except RPCError:
+                left = None  # the busy server did not answer in time: ask again
+            done = time.monotonic() - t0
+            if left == 0:
+                return BareTimes(started, signalled, done)
+            if done > give_up_after:
+                raise TimeoutError(f"{left} bare workflows still running after {done:.0f}s")
             await asyncio.sleep(POLL_SECONDS)
-        return BareTimes(started, signalled, time.monotonic() - t0)
 
 
 # --- the run --------------------------------------------------------------------------------------
 async def benchmark(stack: RunningStack, count: int, give_up_after: float, progress: float) -> None:
+    defaults = Settings.model_fields
+    page_size = stack.env.get("RAPPORT_FANOUT_PAGE_SIZE", defaults["fanout_page_size"].default)
+    concurrency = stack.env.get(
+        "RAPPORT_FANOUT_CONCURRENCY", defaults["fanout_concurrency"].default
+    )
+    summary = [f"fan-out to {count} candidates (page size {page_size}, concurrency {concurrency})"]
+
+    def result(line: str) -> None:
+        """Said at once, so that a later failure loses nothing, and again in the summary."""
+        summary.append(f"  {line}")
+        say(f"= {line}")
+
     skill = f"bench{uuid.uuid4().hex[:6]}"
     rows = candidate_rows(count, skill)
     client = await Client.connect(stack.temporal_address)
@@ -430,40 +456,35 @@ async def benchmark(stack: RunningStack, count: int, give_up_after: float, progr
     ) as api:
         say(f"enrolling {count} candidates")
         enrolled = await enrol(api, rows)
+        result(f"enrolment                {rate(count, enrolled)}")
         waited = await settle(client, TASK_QUEUE, give_up_after)
-        say(f"  their workflows settled {waited:.0f} s after the import")
+        result(f"  workflows settled      {waited:.0f} s after the last import answered")
 
         say("opening the vacancy")
         times = await open_vacancy(api, client, skill, count, give_up_after, progress)
+        result(
+            f"fan-out: last signal     {times.last_signal:.1f} s after POST /api/vacancies"
+            f" (GET showed fanned_out at {times.fanned_out:.1f} s)"
+        )
+        result(f"every candidate decided  {rate(count, times.decided)}")
         state = times.state
         if state["notified"] != count:
-            say(f"  note: notified {state['notified']}, skipped {state['skipped']}"
-                f" ({state['skipped_reasons']}), cancelled {state['cancelled']}")  # fmt: skip
+            result(f"  notified {state['notified']}, skipped {state['skipped']}"
+                   f" ({state['skipped_reasons']}), cancelled {state['cancelled']}")  # fmt: skip
     await settle(client, TASK_QUEUE, give_up_after)
 
     say(f"baseline: {count} bare workflows on the same server")
     bare = await bare_baseline(client, count, give_up_after)
-
-    defaults = Settings.model_fields
-    page_size = stack.env.get("RAPPORT_FANOUT_PAGE_SIZE", defaults["fanout_page_size"].default)
-    concurrency = stack.env.get(
-        "RAPPORT_FANOUT_CONCURRENCY", defaults["fanout_concurrency"].default
-    )
-    say("")
-    say(f"fan-out to {count} candidates (page size {page_size}, concurrency {concurrency})")
-    say(f"  enrolment                {rate(count, enrolled)}")
-    say(
-        f"  fan-out: last signal     {times.last_signal:.1f} s after POST /api/vacancies"
-        f" (GET showed fanned_out at {times.fanned_out:.1f} s)"
-    )
-    say(f"  every candidate decided  {rate(count, times.decided)}")
-    say(f"  bare: start              {rate(count, bare.started)}")
-    say(
-        f"  bare: signal, completed  {rate(count, bare.completed)}"
+    result(f"bare: start              {rate(count, bare.started)}")
+    result(
+        f"bare: signal, completed  {rate(count, bare.completed)}"
         f" (signals sent in {bare.signalled:.1f} s, {SIGNALS_IN_FLIGHT} in flight)"
     )
-    say(f"  ratio                    {times.decided / bare.completed:.2f}"
-        " (decided / bare signalled and completed)")  # fmt: skip
+    result(
+        f"ratio                    {times.decided / bare.completed:.2f}"
+        " (every candidate decided / bare signalled and completed)"
+    )
+    say("\n" + "\n".join(summary))
 
 
 def main() -> None:
@@ -484,7 +505,9 @@ def main() -> None:
         "--progress", type=float, default=10.0, help="seconds between progress lines"
     )
     args = parser.parse_args()
-    # SIGTERM cleans up as Ctrl-C does.
+    # Ctrl-C and SIGTERM both clean up (even when started in the background, where a shell
+    # leaves SIGINT ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         with (
