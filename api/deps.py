@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
@@ -35,3 +36,11 @@ def get_settings(request: Request) -> Settings:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def id_or_404(value: str, what: str) -> uuid.UUID:
+    """A path id; one that is not even a UUID is as unknown as one that does not exist."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"{what} not found") from None

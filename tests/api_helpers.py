@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -66,3 +69,19 @@ def enrolment(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[Any]],
+    within: float = 60.0,
+    *,
+    show: Callable[[], Awaitable[Any]] | None = None,
+) -> Any:
+    """Poll until `probe` returns something truthy: workflows act asynchronously."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        value = await probe()
+        if value:
+            return value
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"nothing within {within}s; last: {await show() if show else None}")

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 from aiosmtpd.controller import Controller
@@ -38,7 +39,7 @@ from workflows.candidate import CandidateWorkflow
 from workflows.models import CandidateInput, CandidateState
 from workflows.search_attributes import REGISTRY
 
-from .stack import RunningStack, start_stack, stop_stack
+from .stack import AUTH, RunningStack, start_stack, stop_stack
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 # Tests run with payload encryption on, as production does (the history scan turns it off).
@@ -219,3 +220,10 @@ async def start_candidate(
         latest = time_env.client.get_workflow_handle(handle.id)
         with contextlib.suppress(RPCError):
             await latest.terminate(reason="test over")
+
+
+@pytest.fixture
+async def api(stack: RunningStack) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the dev stack's API, with the admin key."""
+    async with httpx.AsyncClient(base_url=stack.api_url, timeout=120, headers=AUTH) as client:
+        yield client

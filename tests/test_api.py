@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -12,13 +11,7 @@ import pytest
 from temporalio.client import Client
 
 from .api_helpers import enrolment
-from .stack import AUTH, RunningStack
-
-
-@pytest.fixture
-async def api(stack: RunningStack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.api_url, timeout=30, headers=AUTH) as client:
-        yield client
+from .stack import RunningStack
 
 
 @pytest.fixture(scope="session")

@@ -6,36 +6,17 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
 from email.message import EmailMessage
 from typing import Any
 
 import httpx
 import psycopg
-import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from rapport.mailbox import read_mailbox
 
-from .api_helpers import enrolment, zone_in_send_window
-from .stack import AUTH, RunningStack
-
-
-@pytest.fixture
-async def api(stack: RunningStack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.api_url, timeout=30, headers=AUTH) as client:
-        yield client
-
-
-async def eventually(probe: Callable[[], Awaitable[Any]], within: float = 30.0) -> Any:
-    """Poll until `probe` returns something truthy; the workflow acts asynchronously."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        value = await probe()
-        if value:
-            return value
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"nothing within {within}s")
+from .api_helpers import enrolment, eventually, zone_in_send_window
+from .stack import RunningStack
 
 
 def birthday_today(**overrides: Any) -> dict[str, Any]:

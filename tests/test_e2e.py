@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -19,12 +18,6 @@ from workflows import search_attributes as sa
 from .api_helpers import enrolment, zone_in_send_window
 from .history import decoded_bytes, payloads_in, raw_bytes
 from .stack import AUTH, RunningStack, launch, stop_stack
-
-
-@pytest.fixture
-async def api(stack: RunningStack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.api_url, timeout=30, headers=AUTH) as client:
-        yield client
 
 
 def mail_to(directory: Path, to: str) -> EmailMessage | None:

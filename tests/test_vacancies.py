@@ -6,43 +6,19 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psycopg
-import pytest
 from temporalio.client import Client
 
 from rapport.mailbox import read_mailbox
 
-from .api_helpers import country_without_holiday, enrolment, zone_in_send_window
-from .stack import AUTH, RunningStack
-
-
-@pytest.fixture
-async def api(stack: RunningStack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.api_url, timeout=120, headers=AUTH) as client:
-        yield client
-
-
-async def eventually(
-    probe: Callable[[], Awaitable[Any]],
-    within: float = 90.0,
-    *,
-    show: Callable[[], Awaitable[Any]] | None = None,
-) -> Any:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        value = await probe()
-        if value:
-            return value
-        await asyncio.sleep(0.25)
-    raise AssertionError(f"nothing within {within}s; last: {await show() if show else None}")
+from .api_helpers import country_without_holiday, enrolment, eventually, zone_in_send_window
+from .stack import RunningStack
 
 
 def people(

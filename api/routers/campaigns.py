@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from temporalio.common import WorkflowIDConflictPolicy
 
 from api.auth import READ_ALL, WRITE
-from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.deps import SessionDep, SettingsDep, TemporalDep, id_or_404
 from api.schemas import CampaignBody, CampaignOut
 from rapport.db import repository
 from rapport.db.models import Campaign, Invitation
@@ -74,11 +74,7 @@ async def start_campaign(
 @router.get("/{campaign_id}", dependencies=[READ_ALL])
 async def get_campaign(campaign_id: str, session: SessionDep) -> CampaignOut:
     """The campaign and how many candidates it has invited so far."""
-    try:
-        key = uuid.UUID(campaign_id)
-    except ValueError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "campaign not found") from None
-    campaign = await repository.get_campaign(session, key)
+    campaign = await repository.get_campaign(session, id_or_404(campaign_id, "campaign"))
     if campaign is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "campaign not found")
     return await campaign_out(session, campaign)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 
 from api.auth import OWNER, OWNER_WRITE, READ, PrincipalDep
-from api.deps import SessionDep, TemporalDep
+from api.deps import SessionDep, TemporalDep, id_or_404
 from api.enrolment import signal
 from api.schemas import TaskCompletion, TaskList, TaskOut
 from rapport.db import repository
@@ -56,11 +55,7 @@ async def complete_task(
     principal: PrincipalDep,
 ) -> TaskOut:
     """Mark a draft `sent` (optionally with the text as sent) or `skipped`; 409 once closed."""
-    try:
-        key = uuid.UUID(task_id)
-    except ValueError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "task not found") from None
-    task = await repository.get_task(session, key, lock=True)
+    task = await repository.get_task(session, id_or_404(task_id, "task"), lock=True)
     if task is None or (principal.role == OWNER and task.owner.lower() != principal.owner):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "task not found")
     if task.status != TaskStatus.OPEN:

@@ -14,7 +14,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.service import RPCError
 
 from api.auth import READ_ALL, WRITE
-from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.deps import SessionDep, SettingsDep, TemporalDep, id_or_404
 from api.schemas import MatchList, MatchOut, VacancyBody, VacancyOut
 from rapport.db import repository
 from rapport.db.models import Vacancy
@@ -27,11 +27,7 @@ STATUS_TIMEOUT = timedelta(seconds=3)
 
 
 async def load_vacancy(session: SessionDep, vacancy_id: str) -> Vacancy:
-    try:
-        key = uuid.UUID(vacancy_id)
-    except ValueError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "vacancy not found") from None
-    vacancy = await repository.get_vacancy(session, key)
+    vacancy = await repository.get_vacancy(session, id_or_404(vacancy_id, "vacancy"))
     if vacancy is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "vacancy not found")
     return vacancy
