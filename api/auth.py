@@ -10,7 +10,6 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 
 from rapport import keys
-from rapport.db.models import Candidate
 
 ADMIN, HR, OWNER, VIEWER = "admin", "hr", "owner", "viewer"
 COOKIE = "rapport_key"
@@ -23,9 +22,13 @@ class Principal:
     role: str
     owner: str | None = None
 
-    def may_see(self, candidate: Candidate) -> bool:
-        """An owner sees only the candidates whose relationship they hold."""
-        return self.role != OWNER or (candidate.owner or "").lower() == self.owner
+    def holds(self, owner: str | None) -> bool:
+        """An owner reaches only what belongs to relationships they hold; other roles, all."""
+        return self.role != OWNER or (owner or "").lower() == self.owner
+
+    def owner_filter(self, requested: str | None) -> str | None:
+        """The owner a listing is narrowed to: an owner's own, whatever they asked for."""
+        return self.owner if self.role == OWNER else requested
 
 
 def presented_key(request: Request) -> str | None:

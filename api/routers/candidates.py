@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from api import enrolment, lifecycle
-from api.auth import ADMIN_ONLY, OWNER, OWNER_WRITE, READ, WRITE, Principal, PrincipalDep
+from api.auth import ADMIN_ONLY, OWNER_WRITE, READ, WRITE, Principal, PrincipalDep
 from api.csv_rows import csv_records
 from api.deps import SessionDep, SettingsDep, TemporalDep, id_or_404
 from api.schemas import (
@@ -50,7 +50,7 @@ async def load_candidate(
     candidate = await repository.get_candidate(session, id_or_404(candidate_id, "candidate"))
     if candidate is None or candidate.stage == Stage.ERASED:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "candidate not found")
-    if principal is not None and not principal.may_see(candidate):
+    if principal is not None and not principal.holds(candidate.owner):
         # Not 403: an owner learns nothing about candidates that are not theirs.
         raise HTTPException(status.HTTP_404_NOT_FOUND, "candidate not found")
     return candidate
@@ -202,8 +202,7 @@ async def list_candidates(
             after = uuid.UUID(cursor)
         except ValueError:
             raise HTTPException(422, [{"field": "cursor", "message": "not a cursor"}]) from None
-    if principal.role == OWNER:
-        owner = principal.owner
+    owner = principal.owner_filter(owner)
     page = await repository.list_candidates(
         session,
         repository.CandidateFilter(stage=stage.value if stage else None, owner=owner, text=text),

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from api.auth import OWNER, OWNER_WRITE, READ, PrincipalDep
+from api.auth import OWNER_WRITE, READ, PrincipalDep
 from api.deps import SessionDep, TemporalDep, id_or_404
 from api.enrolment import signal
 from api.schemas import TaskCompletion, TaskList, TaskOut
@@ -38,8 +38,7 @@ async def list_tasks(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> TaskList:
     """An owner's inbox (`?owner=jane@…`), soonest deadline first; `status=open` for to-dos."""
-    if principal.role == OWNER:
-        owner = principal.owner
+    owner = principal.owner_filter(owner)
     tasks = await repository.list_tasks(
         session, owner=owner, status=status.value if status else None, limit=limit
     )
@@ -56,7 +55,7 @@ async def complete_task(
 ) -> TaskOut:
     """Mark a draft `sent` (optionally with the text as sent) or `skipped`; 409 once closed."""
     task = await repository.get_task(session, id_or_404(task_id, "task"), lock=True)
-    if task is None or (principal.role == OWNER and task.owner.lower() != principal.owner):
+    if task is None or not principal.holds(task.owner):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "task not found")
     if task.status != TaskStatus.OPEN:
         raise HTTPException(status.HTTP_409_CONFLICT, f"task is already {task.status}")
