@@ -263,3 +263,27 @@ async def test_profile_values_are_never_run_as_template_code(
     text = mailbox.messages[0].get_content() + str(mailbox.messages[0]["Subject"])
     assert sneaky in text  # shown as typed
     assert "Eve 49" not in text and "<class" not in text and "xxx" not in text
+
+
+async def test_the_worker_builds_the_note_provider_from_settings() -> None:
+    from rapport.facts import schedule_policy
+    from rapport.settings import Settings
+    from worker import make_notes
+
+    plain = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert make_notes(plain) is None and schedule_policy(plain).note_provider is False
+    with FakeHandwrytten(api_key="key-1").serve() as fake:
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            handwrytten_api_key="key-1", handwrytten_base_url=fake.base_url,
+            handwrytten_card_id="3404", note_sender_name="Acme Recruiting",
+            note_sender_address="100 S Mill Ave\\nTempe, AZ 85281", note_sender_country="US",
+        )  # fmt: skip
+        notes = make_notes(settings)
+        assert notes is not None and schedule_policy(settings).note_provider is True
+        recipient = PostalAddress("Ana Lima", "Hauptstr. 1", "Berlin", "10115", "DE")
+        await notes.send_note(idempotency_key="k-1", message="Thank you!", recipient=recipient)
+        assert len(fake.orders) == 1
+        address = fake.orders[0]["address"]
+        assert (address["return_city"], address["return_state"]) == ("Tempe", "AZ")
+        assert (address["return_first_name"], address["return_last_name"]) == ("Acme", "Recruiting")
