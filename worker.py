@@ -1,4 +1,5 @@
-"""The worker: runs the candidate workflow and its activities on `RAPPORT_TASK_QUEUE`."""
+"""The worker: runs Rapport's workflows and their activities on `RAPPORT_TASK_QUEUE`, and keeps
+the daily digest's schedule in step with the settings."""
 
 from __future__ import annotations
 
@@ -12,19 +13,27 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.digest import DigestActivities
 from activities.fanout import FanOutActivities
 from activities.handwritten import HandwrittenConfig, HandwrittenNotes, parse_postal_address
 from activities.mail import Mailer
 from activities.templates import Renderer
 from activities.touches import MessageSettings, TouchActivities
 from rapport.db.session import make_engine, make_session_factory
+from rapport.schedules import ensure_digest_schedule
 from rapport.settings import Settings
 from rapport.temporal import connect
 from workflows.campaign import CampaignWorkflow
 from workflows.candidate import CandidateWorkflow
+from workflows.digest import OwnerDigestWorkflow
 from workflows.vacancy import VacancyWorkflow
 
-WORKFLOWS: Sequence[type] = (CandidateWorkflow, VacancyWorkflow, CampaignWorkflow)
+WORKFLOWS: Sequence[type] = (
+    CandidateWorkflow,
+    VacancyWorkflow,
+    CampaignWorkflow,
+    OwnerDigestWorkflow,
+)
 
 
 def make_mailer(settings: Settings) -> Mailer:
@@ -79,7 +88,8 @@ def build_worker(
         messages,
         notes=options.pop("notes", None) or make_notes(settings),
     )
-    fanout = FanOutActivities(session_factory, mailer, Renderer(), messages)
+    fanout = FanOutActivities(session_factory)
+    digest = DigestActivities(session_factory, mailer, Renderer(), messages)
     return Worker(
         client,
         task_queue=options.pop("task_queue", settings.task_queue),
@@ -92,7 +102,7 @@ def build_worker(
             fanout.match_page,
             fanout.mark_matches,
             fanout.close_matches,
-            fanout.send_digests,
+            digest.send_owner_digests,
         ],
         **options,
     )
@@ -104,6 +114,7 @@ async def main() -> None:
     engine = make_engine(settings.require_database_url())
     client = await connect(settings)
     worker = build_worker(client, settings, make_session_factory(engine))
+    await ensure_digest_schedule(client, settings)
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -1,24 +1,19 @@
-"""Fan-out activities: match a page of candidates, keep the matches' status, tell the owners."""
+"""Fan-out activities: match a page of candidates, keep the matches' status."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
-from activities.mail import Mailer
-from activities.templates import Renderer
-from activities.touches import MessageSettings, sender_name
 from rapport.db import repository
 from rapport.db.models import Candidate
 from rapport.matching import CandidateProfile, VacancyProfile, in_segment, match
 from workflows.models import (
+    CloseMatchesInput,
     CloseMatchesResult,
-    DigestInput,
-    DigestResult,
     MarkMatchesInput,
     MatchPage,
     MatchPageInput,
@@ -35,17 +30,8 @@ def profile(candidate: Candidate) -> CandidateProfile:
 
 
 class FanOutActivities:
-    def __init__(
-        self,
-        session_factory: async_sessionmaker[AsyncSession],
-        mailer: Mailer,
-        renderer: Renderer,
-        settings: MessageSettings,
-    ) -> None:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = session_factory
-        self._mailer = mailer
-        self._renderer = renderer
-        self._settings = settings
 
     @activity.defn(name="match_page")
     async def match_page(self, request: MatchPageInput) -> MatchPage:
@@ -143,7 +129,7 @@ class FanOutActivities:
             )
 
     @activity.defn(name="close_matches")
-    async def close_matches(self, request: DigestInput) -> CloseMatchesResult:
+    async def close_matches(self, request: CloseMatchesInput) -> CloseMatchesResult:
         """The vacancy closed: matches not yet acted on are cancelled."""
         vacancy_id = uuid.UUID(request.vacancy_id)
         async with self._sessions.begin() as session:
@@ -157,52 +143,3 @@ class FanOutActivities:
                 only_from=["matched"],
             )
         return CloseMatchesResult(candidate_ids=[str(candidate_id) for candidate_id in moved])
-
-    @activity.defn(name="send_digests")
-    async def send_digests(self, request: DigestInput) -> DigestResult:
-        """One email per owner listing their candidates this vacancy matched."""
-        vacancy_id = uuid.UUID(request.vacancy_id)
-        async with self._sessions() as session:
-            vacancy = await repository.get_vacancy(session, vacancy_id)
-            owners = await repository.matched_by_owner(session, vacancy_id)
-        if vacancy is None:
-            return DigestResult(owners=0)
-        sent = 0
-        for owner, matches in owners.items():
-            key = f"digest:{vacancy_id}:{owner}"
-            async with self._sessions() as session:
-                if await repository.digest_sent(session, key):
-                    continue
-            context = {
-                "owner_name": sender_name(owner, self._settings.company),
-                "company": self._settings.company,
-                "vacancy_title": vacancy.title,
-                "matches_url": f"{self._settings.base_url}/api/vacancies/{vacancy_id}/matches",
-                "candidates": [
-                    {
-                        "name": candidate.full_name,
-                        "title": candidate.current_title,
-                        "employer": candidate.current_employer,
-                        "score": round(found.score * 100),
-                        "reasons": list(found.reasons or []),
-                    }
-                    for candidate, found in matches
-                ],
-            }
-            rendered = self._renderer.render("digest", "vacancy_matches", context)
-            assert rendered.subject is not None
-            message = self._mailer.compose(
-                to=owner, subject=rendered.subject, body=rendered.body, idempotency_key=key
-            )
-            await self._mailer.send(message)
-            async with self._sessions.begin() as session:
-                await repository.record_digest(
-                    session,
-                    idempotency_key=key,
-                    owner=owner,
-                    vacancy_id=vacancy_id,
-                    candidates=len(matches),
-                    sent_at=datetime.now(UTC),
-                )
-            sent += 1
-        return DigestResult(owners=sent)

@@ -233,7 +233,7 @@ async def backlog(client: Client, task_queue: str) -> int | None:
 
 async def settle(client: Client, task_queue: str, give_up_after: float) -> float:
     """Wait until the queue has had no backlog for a few seconds, so that no leftover work (the
-    first task of workflows just started, a digest) runs into the next measurement."""
+    first task of workflows just started, vacancy touches) runs into the next measurement."""
     started = time.monotonic()
     quiet_since: float | None = None
     while True:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,6 +22,17 @@ def parse_send_window(value: str) -> tuple[time, time]:
     if start >= end:
         raise ValueError(f"send window must start before it ends, got {value!r}")
     return start, end
+
+
+def parse_clock_time(value: str) -> time:
+    """`"17:00"` → 17:00, to the minute."""
+    try:
+        parsed = time.fromisoformat(value.strip())
+    except ValueError as err:
+        raise ValueError(f"time must look like 17:00, got {value!r}") from err
+    if parsed.second or parsed.microsecond or parsed.tzinfo:
+        raise ValueError(f"time must look like 17:00, got {value!r}")
+    return parsed
 
 
 def parse_send_days(value: str) -> tuple[int, ...]:
@@ -67,6 +79,12 @@ class Settings(BaseSettings):
     vacancy_batch_minutes: int = Field(default=10, ge=0, le=1440)
     fanout_page_size: int = Field(default=100, ge=1, le=1000)
     fanout_concurrency: int = Field(default=20, ge=1, le=200)
+    digest_time: str = Field(
+        default="17:00", description="When each owner gets the day's digest of their matches."
+    )
+    digest_timezone: str = Field(
+        default="UTC", description="The time zone of the digest time and of its 'day'."
+    )
     admin_api_key: str | None = None
     secret_key: str | None = Field(
         default=None, description="Signs unsubscribe links; `make dev` makes one if unset."
@@ -104,6 +122,25 @@ class Settings(BaseSettings):
     def _check_days(cls, value: str) -> str:
         parse_send_days(value)
         return value
+
+    @field_validator("digest_time")
+    @classmethod
+    def _check_digest_time(cls, value: str) -> str:
+        parse_clock_time(value)
+        return value
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _check_digest_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"digest time zone must be an IANA name, got {value!r}") from err
+        return value
+
+    @property
+    def digest_at(self) -> time:
+        return parse_clock_time(self.digest_time)
 
     @property
     def window(self) -> tuple[time, time]:

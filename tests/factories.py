@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport.db import repository
-from rapport.db.models import Candidate
+from rapport.db.models import Candidate, Vacancy
 from rapport.facts import facts_from_candidate
 from workflows.models import CandidateFacts
 
@@ -49,3 +49,41 @@ async def make_candidate(
         stored = await repository.get_candidate(session, candidate_id)
     assert stored is not None
     return stored, facts_from_candidate(stored)
+
+
+async def make_vacancy(sessions: async_sessionmaker[AsyncSession], **overrides: Any) -> Vacancy:
+    vacancy_id = uuid.uuid4()
+    values: dict[str, Any] = {
+        "id": vacancy_id,
+        "workflow_id": f"vacancy-{vacancy_id}",
+        "external_id": f"req-{vacancy_id.hex[:10]}",
+        "title": "Staff Data Engineer",
+        "skills": ["python"],
+        "hiring_manager": "hm@example.com",
+        "url": f"https://jobs.example.com/{vacancy_id.hex[:6]}",
+        "status": "open",
+    }
+    values.update(overrides)
+    async with sessions.begin() as session:
+        session.add(Vacancy(**values))
+    return Vacancy(**values)
+
+
+async def make_match(
+    sessions: async_sessionmaker[AsyncSession],
+    vacancy: Vacancy,
+    candidate: Candidate,
+    *,
+    score: float = 0.8,
+    status: str = "matched",
+    reason: str | None = None,
+) -> None:
+    row = {
+        "candidate_id": candidate.id,
+        "score": score,
+        "reasons": [f"skills: {', '.join(vacancy.skills)}"],
+        "status": status,
+        "reason": reason,
+    }
+    async with sessions.begin() as session:
+        await repository.save_matches(session, vacancy.id, [row])

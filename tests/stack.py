@@ -52,6 +52,9 @@ def stack_env(data_dir: Path, database_url: str, free_port: Callable[[], int]) -
         # Small pages, so a fan-out takes long enough to be interrupted in the middle.
         RAPPORT_FANOUT_PAGE_SIZE="10",
         RAPPORT_FANOUT_CONCURRENCY="5",
+        # Not the defaults, so the test of the digest's schedule sees the settings applied.
+        RAPPORT_DIGEST_TIME="06:45",
+        RAPPORT_DIGEST_TIMEZONE="Asia/Tokyo",
         PYTHONUNBUFFERED="1",
     )
     return env

@@ -22,6 +22,7 @@ from api.main import create_app
 from rapport import keys
 from rapport.settings import Settings
 
+from .api_helpers import eventually
 from .stack import RunningStack
 
 ALL = {"admin", "hr", "viewer", "owner"}
@@ -52,7 +53,7 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/vacancies"): WRITERS,
     ("GET", "/api/vacancies/{vacancy_id}"): OPERATORS,
     ("POST", "/api/vacancies/{vacancy_id}/close"): WRITERS,
-    ("GET", "/api/vacancies/{vacancy_id}/matches"): OPERATORS,
+    ("GET", "/api/vacancies/{vacancy_id}/matches"): ALL,
     ("POST", "/api/campaigns"): WRITERS,
     ("GET", "/api/campaigns/{campaign_id}"): OPERATORS,
     ("GET", "/api/ops/overdue"): OPERATORS,
@@ -166,6 +167,7 @@ async def test_owners_see_only_their_own(
 ) -> None:
     hr = {"Authorization": f"Bearer {role_keys['hr']}"}
     owner = {"Authorization": f"Bearer {role_keys['owner']}"}
+    skill = f"zig{uuid.uuid4().hex[:6]}"
     mine, theirs = [
         (
             await client.post(
@@ -176,6 +178,8 @@ async def test_owners_see_only_their_own(
                     "full_name": "Ada Example",
                     "timezone": "Europe/Berlin",
                     "country": "DE",
+                    "skills": [skill],
+                    "current_title": "Systems Engineer",
                     "relationship": {"owner": email, "origin": "referral", "rapport": "warm"},
                 },
             )
@@ -191,6 +195,22 @@ async def test_owners_see_only_their_own(
         "/api/tasks", headers=owner, params={"owner": "someone.else@example.com"}
     )
     assert all(task["owner"] == OWNER_EMAIL for task in tasks.json()["items"])
+
+    # The matches link in an owner's digest shows their own candidates, not everyone's.
+    vacancy = await client.post(
+        "/api/vacancies",
+        headers=hr,
+        json={"external_id": f"acc-{skill}", "title": "Systems Engineer", "skills": [skill]},
+    )
+    path = f"/api/vacancies/{vacancy.json()['id']}/matches"
+
+    async def both_matched() -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = (await client.get(path, headers=hr)).json()["items"]
+        return items if len(items) == 2 else []
+
+    await eventually(both_matched)
+    seen = await client.get(path, headers=owner, params={"owner": "someone.else@example.com"})
+    assert [item["candidate_id"] for item in seen.json()["items"]] == [mine["id"]]
 
 
 async def test_mutations_are_audited_without_bodies(

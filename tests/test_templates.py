@@ -443,21 +443,41 @@ def test_syntax_error_is_an_invalid_template(tmp_path: Path) -> None:
 
 
 def test_the_owner_digest_lists_every_candidate_with_reasons() -> None:
+    def person(name: str, status: str, **extra: Any) -> dict[str, Any]:
+        return {"name": name, "title": None, "employer": None, "score": 55, "status": status,
+                "reasons": ["2 of 4 skills: python, sql"], "reason": None, **extra}  # fmt: skip
+
     context: dict[str, Any] = {
         "owner_name": "Sam Lee",
         "company": "Acme",
-        "vacancy_title": "Staff Data Engineer",
-        "matches_url": "https://rapport.example.com/api/vacancies/v1/matches",
-        "candidates": [
-            {"name": "Ana Lima", "title": "Data Engineer", "employer": "Initech", "score": 80,
-             "reasons": ["3 of 4 skills: kafka, python, spark", "a step up in seniority"]},
-            {"name": "Bo Chen", "title": None, "employer": None, "score": 55,
-             "reasons": ["2 of 4 skills: python, sql"]},
+        "day": "Saturday 28 November",
+        "people": 3,
+        "tasks_url": "https://rapport.example.com/api/tasks?owner=sam%40acme.example&status=open",
+        "vacancies": [
+            {"title": "Staff Data Engineer", "url": "https://jobs.acme.example/1", "more": 4,
+             "matches_url": "https://rapport.example.com/api/vacancies/v1/matches",
+             "candidates": [
+                 person("Ana Lima", "notified", title="Data Engineer", employer="Initech",
+                        score=80, reasons=["3 of 4 skills: kafka, python, spark",
+                                           "a step up in seniority"]),
+                 person("Bo Chen", "skipped", reason="opted out of email"),
+             ]},
+            {"title": "Analytics Lead", "url": None, "more": 0,
+             "matches_url": "https://rapport.example.com/api/vacancies/v2/matches",
+             "candidates": [person("Cy Diaz", "matched"), person("Di Eze", "replied")]},
         ],
     }  # fmt: skip
-    rendered = Renderer().render("digest", "vacancy_matches", context)
-    assert rendered.subject == "2 of your contacts fit the new Staff Data Engineer opening"
+    rendered = Renderer().render("digest", "daily", context)
+    assert rendered.subject == "3 of your contacts fit 2 open roles (Saturday 28 November)"
     for expected in ("Ana Lima, Data Engineer at Initech (80% fit", "Bo Chen (55% fit",
-                     "a step up in seniority", context["matches_url"]):  # fmt: skip
+                     "a step up in seniority", "not contacted: opted out of email",
+                     "and 4 more", "goes out in their own working hours", "replied",
+                     "Staff Data Engineer (https://jobs.acme.example/1)", context["tasks_url"],
+                     *(vacancy["matches_url"] for vacancy in context["vacancies"])):  # fmt: skip
         assert expected in rendered.body
     assert "None" not in rendered.body
+
+    context.update(people=2, vacancies=context["vacancies"][1:])
+    single = Renderer().render("digest", "daily", context)
+    assert single.subject == "2 of your contacts fit an open role (Saturday 28 November)"
+    assert "Staff Data Engineer" not in single.body

@@ -1,5 +1,6 @@
 """Vacancies end to end on the real dev stack: 300 candidates, 60 who fit, one touch each;
-closing before the window opens; the owners' digest; a worker killed in the middle."""
+closing before the window opens; the owners' daily digest and its schedule; a worker killed in
+the middle."""
 
 from __future__ import annotations
 
@@ -13,9 +14,13 @@ from typing import Any
 
 import httpx
 import psycopg
-from temporalio.client import Client
+from temporalio.client import Client, ScheduleActionStartWorkflow, ScheduleHandle, ScheduleRange
 
 from rapport.mailbox import read_mailbox
+from rapport.schedules import DIGEST_SCHEDULE_ID, ensure_digest_schedule
+from rapport.settings import Settings
+from rapport.temporal import connect
+from workflows.models import OwnerDigestInput
 
 from .api_helpers import country_without_holiday, enrolment, eventually, zone_in_send_window
 from .stack import RunningStack
@@ -73,6 +78,23 @@ async def vacancy_touches(database_url: str, candidate_ids: list[str]) -> dict[s
     return await asyncio.to_thread(query)
 
 
+def stack_settings(stack: RunningStack, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "temporal_address": stack.temporal_address,
+        "task_queue": stack.env["RAPPORT_TASK_QUEUE"],
+        "encryption_keys": (stack.data_dir / "encryption.keys").read_text().strip(),
+        "digest_time": stack.env["RAPPORT_DIGEST_TIME"],
+        "digest_timezone": stack.env["RAPPORT_DIGEST_TIMEZONE"],
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+async def digest_schedule(stack: RunningStack) -> ScheduleHandle:
+    client = await connect(stack_settings(stack))
+    return client.get_schedule_handle(DIGEST_SCHEDULE_ID)
+
+
 def vacancy_body(skill: str, **extra: Any) -> dict[str, Any]:
     body = {
         "external_id": f"req-{uuid.uuid4().hex[:8]}",
@@ -91,6 +113,18 @@ def vacancy_body(skill: str, **extra: Any) -> dict[str, Any]:
 
 async def test_a_vacancy_reaches_exactly_the_candidates_who_fit(
     api: httpx.AsyncClient, stack: RunningStack, database_url: str
+) -> None:
+    # Held still, so its own daily run cannot split this test's matches over two digests.
+    schedule = await digest_schedule(stack)
+    await schedule.pause(note="held by the vacancy test")
+    try:
+        await reach_the_candidates_who_fit(api, stack, database_url, schedule)
+    finally:
+        await schedule.unpause(note="released by the vacancy test")
+
+
+async def reach_the_candidates_who_fit(
+    api: httpx.AsyncClient, stack: RunningStack, database_url: str, schedule: ScheduleHandle
 ) -> None:
     suffix = uuid.uuid4().hex[:6]
     skill, other = f"flink{suffix}", f"php{suffix}"
@@ -139,17 +173,36 @@ async def test_a_vacancy_reaches_exactly_the_candidates_who_fit(
     assert f"2 of 3 skills: {skill}, sql" in text or f"sql, {skill}" in text
     assert "https://jobs.example.com/senior-data-engineer" in text
 
+    # A second role the same day fits nine more of the same owners' contacts.
+    second_skill = f"dbt{suffix}"
+    second_rows = people(9, skill=second_skill, zone=zone, country=country, owners=owners)
+    await enrol_all(api, second_rows)
+    second_body = vacancy_body(second_skill, title="Lead Data Engineer")
+    second = (await api.post("/api/vacancies", json=second_body)).json()
+
+    async def second_fanned_out() -> dict[str, Any] | None:
+        state = (await api.get(f"/api/vacancies/{second['id']}")).json()
+        return state if state["fanned_out"] and state["matched"] == 9 else None
+
+    await eventually(second_fanned_out)
+    assert not [m for m in mails(stack.mail_dir) if m["To"] in owners], "a digest per match"
+
+    await schedule.trigger()
+
     async def digests_arrived() -> list[EmailMessage]:
         found = [m for m in await asyncio.to_thread(mails, stack.mail_dir) if m["To"] in owners]
         return found if len(found) >= len(owners) else []
 
     digests = await eventually(digests_arrived)
     assert sorted(m["To"] for m in digests) == sorted(owners)
-    per_owner = {
-        owner: sum(row["relationship"]["owner"] == owner for row in fitting) for owner in owners
-    }
     for digest in digests:
-        assert str(digest["Subject"]).startswith(f"{per_owner[str(digest['To'])]} of your contacts")
+        owner = str(digest["To"])
+        theirs = sum(row["relationship"]["owner"] == owner for row in fitting + second_rows)
+        assert str(digest["Subject"]).startswith(f"{theirs} of your contacts fit 2 open roles")
+        listing = digest.get_content()
+        assert "Senior Data Engineer" in listing and "Lead Data Engineer" in listing
+    described = await schedule.describe()
+    assert described.info.recent_actions, "the trigger left no trace on the schedule"
 
     tasks = (await api.get("/api/tasks", params={"owner": owners[0], "status": "open"})).json()
     vacancy_tasks = [t for t in tasks["items"] if t["occasion"] == "vacancy"]
@@ -203,6 +256,39 @@ async def test_closing_before_the_window_opens_cancels_the_pending_messages(
     await eventually(no_vacancy_planned)
     assert await vacancy_touches(database_url, ids) == {}
     assert (await api.post(f"/api/vacancies/{vacancy['id']}/close")).status_code == 200
+
+
+async def test_the_daily_digest_is_a_schedule_that_follows_the_settings(
+    stack: RunningStack,
+) -> None:
+    schedule = await digest_schedule(stack)
+    described = await schedule.describe()
+    [calendar] = described.schedule.spec.calendars
+    assert (calendar.hour, calendar.minute) == ((ScheduleRange(6),), (ScheduleRange(45),))
+    assert described.schedule.spec.time_zone_name == "Asia/Tokyo"
+    action = described.schedule.action
+    assert isinstance(action, ScheduleActionStartWorkflow)
+    assert (action.workflow, action.id) == ("OwnerDigestWorkflow", "owner-digest")
+    assert action.task_queue == stack.env["RAPPORT_TASK_QUEUE"]
+    client = await connect(stack_settings(stack))
+    [argument] = await client.data_converter.decode(action.args, [OwnerDigestInput])
+    assert argument == OwnerDigestInput(timezone="Asia/Tokyo")
+
+    # New settings on the next worker start move the schedule; an operator's pause stays.
+    await schedule.pause(note="paused by an operator")
+    try:
+        await ensure_digest_schedule(
+            client, stack_settings(stack, digest_time="18:30", digest_timezone="Europe/Lisbon")
+        )
+        moved = await schedule.describe()
+        [calendar] = moved.schedule.spec.calendars
+        assert (calendar.hour, calendar.minute) == ((ScheduleRange(18),), (ScheduleRange(30),))
+        assert moved.schedule.spec.time_zone_name == "Europe/Lisbon"
+        assert moved.schedule.state.paused
+    finally:
+        await ensure_digest_schedule(client, stack_settings(stack))
+        await schedule.unpause()
+    assert (await schedule.describe()).schedule.spec.time_zone_name == "Asia/Tokyo"
 
 
 def worker_pids(data_dir: Path) -> list[int]:

@@ -287,13 +287,31 @@ class CloseMatchesResult:
 
 
 @dataclass
-class DigestInput:
+class CloseMatchesInput:
     vacancy_id: str
 
 
 @dataclass
-class DigestResult:
-    owners: int
+class OwnerDigestInput:
+    """The daily digest run; its day is today in this time zone, when the run starts."""
+
+    timezone: str = "UTC"
+
+
+@dataclass
+class OwnerDigestRequest:
+    day: str
+
+
+@dataclass
+class OwnerDigestResult:
+    day: str
+    owners: int = 0
+    candidates: int = 0
+    # Owners who already had today's digest: their newer matches wait for tomorrow's.
+    held_back: int = 0
+    # Owners whose mail server refused the digest for good.
+    refused: int = 0
 
 
 @dataclass
@@ -310,7 +328,6 @@ class FanOutState:
     signalled: int = 0
     unreachable: int = 0
     fanned_out: bool = False
-    digest_sent: bool = False
     closed: bool = False
 
 

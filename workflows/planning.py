@@ -47,6 +47,11 @@ def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+def local_date(instant: datetime, tz_name: str) -> date:
+    """The calendar day an instant falls on in a time zone (a digest's "today")."""
+    return instant.astimezone(zone(tz_name)).date()
+
+
 def parse_month_day(value: str) -> tuple[int, int]:
     """`"MM-DD"` or `"YYYY-MM-DD"` → (month, day); 02-29 is valid (a leap-day birthday)."""
     parts = value.split("-")

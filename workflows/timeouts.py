@@ -37,5 +37,14 @@ DATABASE_RETRY = RetryPolicy(
 # Matching one page of candidates reads and writes a few hundred rows in well under a second;
 # a short limit means a page lost with a crashed worker is retried soon.
 MATCH_PAGE_START_TO_CLOSE = timedelta(seconds=20)
-# A digest is one email per owner.
-DIGEST_START_TO_CLOSE = timedelta(minutes=5)
+# The daily digest is one email per owner, thousands of owners in one run at most; it
+# heartbeats per owner, so a worker lost in the middle is noticed in a minute and the retry
+# skips the owners already served.
+DIGEST_START_TO_CLOSE = timedelta(minutes=30)
+DIGEST_HEARTBEAT = timedelta(minutes=1)
+# Kept trying through an SMTP or database outage for the rest of the afternoon: a digest a few
+# hours late is still today's.
+DIGEST_SCHEDULE_TO_CLOSE = timedelta(hours=6)
+# A digest missed while Temporal was down is still sent if it comes back within the working
+# afternoon, not the next morning on top of that day's.
+DIGEST_CATCHUP = timedelta(hours=6)

@@ -1,5 +1,6 @@
-"""The vacancy workflow (`vacancy-<id>`): find who fits, tell each candidate's workflow, send
-the owners a digest, and when the vacancy closes, cancel what has not gone out yet."""
+"""The vacancy workflow (`vacancy-<id>`): find who fits, tell each candidate's workflow, and when
+the vacancy closes, cancel what has not gone out yet. The owners hear of the matches in their
+daily digest (workflows/digest.py), not from here."""
 
 from __future__ import annotations
 
@@ -9,10 +10,9 @@ with workflow.unsafe.imports_passed_through():
     import workflows.fanout as fanout
     import workflows.timeouts as timeouts
     from workflows.models import (
+        CloseMatchesInput,
         CloseMatchesResult,
         CloseVacancy,
-        DigestInput,
-        DigestResult,
         FanOutInput,
         FanOutState,
         FanOutStatusQuery,
@@ -41,24 +41,13 @@ class VacancyWorkflow:
             await workflow.wait_condition(workflow.all_handlers_finished)
             workflow.continue_as_new(FanOutInput(state=state))
 
-        if not state.digest_sent and not state.closed:
-            await workflow.execute_activity(
-                "send_digests",
-                DigestInput(vacancy_id=state.target_id),
-                result_type=DigestResult,
-                start_to_close_timeout=timeouts.DIGEST_START_TO_CLOSE,
-                retry_policy=timeouts.SEND_TOUCH_RETRY,
-                summary="digest to each owner",
-            )
-            state.digest_sent = True
-
         workflow.set_current_details(
             f"open: {state.matched} matched, {state.signalled} signalled; waiting to close"
         )
         await workflow.wait_condition(lambda: state.closed, timeout_summary="until closed")
         cancelled: CloseMatchesResult = await workflow.execute_activity(
             "close_matches",
-            DigestInput(vacancy_id=state.target_id),
+            CloseMatchesInput(vacancy_id=state.target_id),
             result_type=CloseMatchesResult,
             start_to_close_timeout=timeouts.MATCH_PAGE_START_TO_CLOSE,
             retry_policy=timeouts.DATABASE_RETRY,

@@ -13,7 +13,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.service import RPCError
 
-from api.auth import READ_ALL, WRITE
+from api.auth import READ, READ_ALL, WRITE, PrincipalDep
 from api.deps import SessionDep, SettingsDep, TemporalDep, id_or_404
 from api.schemas import MatchList, MatchOut, VacancyBody, VacancyOut
 from rapport.db import repository
@@ -133,19 +133,29 @@ async def close_vacancy(vacancy_id: str, session: SessionDep, temporal: Temporal
     return await vacancy_out(session, temporal, vacancy)
 
 
-@router.get("/{vacancy_id}/matches", dependencies=[READ_ALL])
+@router.get("/{vacancy_id}/matches", dependencies=[READ])
 async def list_matches(
     vacancy_id: str,
     session: SessionDep,
+    principal: PrincipalDep,
+    owner: Annotated[str | None, Query(max_length=320)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
 ) -> MatchList:
-    """The candidates it matched, best first, with score, reasons and what became of each."""
+    """The candidates it matched, best first, with score, reasons and what became of each.
+
+    An owner's key sees only the candidates they hold (the link in their digest)."""
     vacancy = await load_vacancy(session, vacancy_id)
     if cursor is not None and not cursor.isdigit():
         raise HTTPException(422, [{"field": "cursor", "message": "not a cursor"}])
     offset = int(cursor or 0)
-    rows = await repository.list_matches(session, vacancy.id, limit=limit + 1, offset=offset)
+    rows = await repository.list_matches(
+        session,
+        vacancy.id,
+        owner=principal.owner_filter(owner),
+        limit=limit + 1,
+        offset=offset,
+    )
     items = [
         MatchOut(
             candidate_id=candidate.id,

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -227,6 +228,12 @@ class VacancyMatch(Base):
     __table_args__ = (
         UniqueConstraint("vacancy_id", "candidate_id"),
         Index("ix_vacancy_matches_vacancy_id_status", "vacancy_id", "status"),
+        # The owners' digest reads only the matches no digest has listed yet.
+        Index(
+            "ix_vacancy_matches_undigested",
+            "created_at",
+            postgresql_where=text("digest_id IS NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -241,6 +248,9 @@ class VacancyMatch(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+    digest_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("digests.id", ondelete="SET NULL")
     )
 
 
@@ -265,16 +275,14 @@ class Campaign(Base):
 
 
 class Digest(Base):
-    """One email to an owner listing their candidates a vacancy matched: sent once."""
+    """The one email an owner gets on a day, listing their candidates matched since the last."""
 
     __tablename__ = "digests"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     owner: Mapped[str] = mapped_column(String(320))
-    vacancy_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("vacancies.id", ondelete="SET NULL")
-    )
+    day: Mapped[date] = mapped_column(Date)
     candidates: Mapped[int] = mapped_column(Integer)
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select, update
@@ -350,7 +350,12 @@ async def skip_reasons(session: AsyncSession, vacancy_id: uuid.UUID) -> dict[str
 
 
 async def list_matches(
-    session: AsyncSession, vacancy_id: uuid.UUID, *, limit: int, offset: int
+    session: AsyncSession,
+    vacancy_id: uuid.UUID,
+    *,
+    owner: str | None = None,
+    limit: int,
+    offset: int,
 ) -> Sequence[tuple[VacancyMatch, Candidate]]:
     """Best first; a vacancy's matches are written once, so offsets stay stable."""
     query = (
@@ -361,6 +366,8 @@ async def list_matches(
         .limit(limit)
         .offset(offset)
     )
+    if owner:
+        query = query.where(func.lower(Candidate.owner) == owner.lower())
     return [(row[0], row[1]) for row in (await session.execute(query)).all()]
 
 
@@ -376,19 +383,27 @@ async def matches_for(
     return [(row[0], row[1]) for row in result.all()]
 
 
-async def matched_by_owner(
-    session: AsyncSession, vacancy_id: uuid.UUID
-) -> dict[str, list[tuple[Candidate, VacancyMatch]]]:
+async def undigested_matches(
+    session: AsyncSession,
+) -> list[tuple[Candidate, VacancyMatch, Vacancy]]:
+    """Matches of open vacancies no owner's digest has listed yet, with whom to tell.
+
+    Cancelled matches are left out (their vacancy closed), and so are candidates whom nobody
+    wrote to: no relationship owner and no hiring manager.
+    """
     result = await session.execute(
-        select(Candidate, VacancyMatch)
+        select(Candidate, VacancyMatch, Vacancy)
         .join(VacancyMatch, VacancyMatch.candidate_id == Candidate.id)
-        .where(VacancyMatch.vacancy_id == vacancy_id, Candidate.owner.is_not(None))
-        .order_by(Candidate.owner, VacancyMatch.score.desc())
+        .join(Vacancy, Vacancy.id == VacancyMatch.vacancy_id)
+        .where(
+            VacancyMatch.digest_id.is_(None),
+            VacancyMatch.status != "cancelled",
+            Vacancy.status == "open",
+            func.coalesce(Candidate.owner, Vacancy.hiring_manager).is_not(None),
+        )
+        .order_by(Vacancy.created_at, Vacancy.id, VacancyMatch.score.desc(), Candidate.full_name)
     )
-    owners: dict[str, list[tuple[Candidate, VacancyMatch]]] = {}
-    for candidate, match in result.all():
-        owners.setdefault(str(candidate.owner), []).append((candidate, match))
-    return owners
+    return [(candidate, match, vacancy) for candidate, match, vacancy in result.all()]
 
 
 async def mark_replied(session: AsyncSession, candidate_id: uuid.UUID) -> None:
@@ -440,14 +455,38 @@ async def invite_members(
     return {candidate_id: invitation_id for candidate_id, invitation_id in result.all()}
 
 
-async def record_digest(session: AsyncSession, **values: Any) -> bool:
-    statement = (
+async def record_digest(
+    session: AsyncSession,
+    *,
+    idempotency_key: str,
+    owner: str,
+    day: date,
+    match_ids: Sequence[uuid.UUID],
+    sent_at: datetime,
+) -> None:
+    """The digest went out: remember it, and that it listed these matches."""
+    inserted = await session.execute(
         insert(Digest)
-        .values(id=uuid.uuid4(), **values)
+        .values(
+            id=uuid.uuid4(),
+            idempotency_key=idempotency_key,
+            owner=owner,
+            day=day,
+            candidates=len(match_ids),
+            sent_at=sent_at,
+        )
         .on_conflict_do_nothing(index_elements=[Digest.idempotency_key])
         .returning(Digest.id)
     )
-    return (await session.execute(statement)).scalar_one_or_none() is not None
+    digest_id = inserted.scalar_one_or_none()
+    if digest_id is None:
+        existing = select(Digest.id).where(Digest.idempotency_key == idempotency_key)
+        digest_id = (await session.execute(existing)).scalar_one()
+    await session.execute(
+        update(VacancyMatch)
+        .where(VacancyMatch.id.in_(match_ids), VacancyMatch.digest_id.is_(None))
+        .values(digest_id=digest_id)
+    )
 
 
 async def digest_sent(session: AsyncSession, idempotency_key: str) -> bool:

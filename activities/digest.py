@@ -1,0 +1,128 @@
+"""The owners' daily digest: one email per owner listing their candidates matched that day,
+instead of one email per match or per vacancy."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+
+from activities.mail import Mailer, PermanentDeliveryError
+from activities.templates import Renderer
+from activities.touches import MessageSettings, sender_name
+from rapport.db import repository
+from rapport.db.models import Candidate, Vacancy, VacancyMatch
+from workflows.models import OwnerDigestRequest, OwnerDigestResult
+
+# An owner with a hundred matches on one role reads the best few and follows the link.
+MAX_LISTED_PER_VACANCY = 25
+
+Found = tuple[Candidate, VacancyMatch, Vacancy]
+
+
+def recipient(candidate: Candidate, vacancy: Vacancy) -> str:
+    """Whoever the candidate's message came from: their owner, else the hiring manager."""
+    owner = candidate.owner or vacancy.hiring_manager
+    assert owner is not None  # the query leaves out matches nobody wrote to
+    return owner
+
+
+class DigestActivities:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        mailer: Mailer,
+        renderer: Renderer,
+        settings: MessageSettings,
+    ) -> None:
+        self._sessions = session_factory
+        self._mailer = mailer
+        self._renderer = renderer
+        self._settings = settings
+
+    @activity.defn(name="send_owner_digests")
+    async def send_owner_digests(self, request: OwnerDigestRequest) -> OwnerDigestResult:
+        """Every match no digest has listed yet, one email per owner, at most one a day each.
+
+        A retried run skips the owners whose digest is recorded, and the Message-ID is the
+        same for the same owner and day, so a resend after a crash is recognisable.
+        """
+        day = date.fromisoformat(request.day)
+        async with self._sessions() as session:
+            found = await repository.undigested_matches(session)
+        by_owner: dict[str, list[Found]] = {}
+        for row in found:
+            by_owner.setdefault(recipient(row[0], row[2]), []).append(row)
+
+        result = OwnerDigestResult(day=request.day)
+        for owner, rows in by_owner.items():
+            activity.heartbeat(owner)
+            key = f"digest:{request.day}:{owner}"
+            async with self._sessions() as session:
+                if await repository.digest_sent(session, key):
+                    result.held_back += 1
+                    continue
+            rendered = self._renderer.render("digest", "daily", self._context(owner, day, rows))
+            assert rendered.subject is not None
+            message = self._mailer.compose(
+                to=owner, subject=rendered.subject, body=rendered.body, idempotency_key=key
+            )
+            try:
+                await self._mailer.send(message)
+            except PermanentDeliveryError as err:
+                # Recorded all the same: a refused address would refuse again every day.
+                activity.logger.warning("digest to %s refused: %s", owner, err)
+                result.refused += 1
+            else:
+                result.owners += 1
+                result.candidates += len({candidate.id for candidate, _, _ in rows})
+            async with self._sessions.begin() as session:
+                await repository.record_digest(
+                    session,
+                    idempotency_key=key,
+                    owner=owner,
+                    day=day,
+                    match_ids=[match.id for _, match, _ in rows],
+                    sent_at=datetime.now(UTC),
+                )
+        return result
+
+    def _context(self, owner: str, day: date, rows: list[Found]) -> dict[str, Any]:
+        vacancies: dict[Any, dict[str, Any]] = {}
+        for candidate, match, vacancy in rows:
+            entry = vacancies.setdefault(
+                vacancy.id,
+                {
+                    "title": vacancy.title,
+                    "url": vacancy.url,
+                    "matches_url": f"{self._settings.base_url}/api/vacancies/{vacancy.id}/matches",
+                    "candidates": [],
+                    "more": 0,
+                },
+            )
+            if len(entry["candidates"]) == MAX_LISTED_PER_VACANCY:
+                entry["more"] += 1
+                continue
+            entry["candidates"].append(
+                {
+                    "name": candidate.full_name,
+                    "title": candidate.current_title,
+                    "employer": candidate.current_employer,
+                    "score": round(match.score * 100),
+                    "reasons": list(match.reasons or []),
+                    "status": match.status,
+                    "reason": match.reason,
+                }
+            )
+        query = urlencode({"owner": owner, "status": "open"})
+        return {
+            "owner_name": sender_name(owner, self._settings.company),
+            "company": self._settings.company,
+            "day": f"{day:%A} {day.day} {day:%B}",
+            "people": len({candidate.id for candidate, _, _ in rows}),
+            "vacancies": list(vacancies.values()),
+            "tasks_url": f"{self._settings.base_url}/api/tasks?{query}",
+        }

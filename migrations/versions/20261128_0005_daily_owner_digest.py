@@ -1,0 +1,57 @@
+"""daily owner digest: a digest covers a day across vacancies; matches remember their digest
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-28 01:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision: str = '0005'
+down_revision: str | None = '0004'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column('vacancy_matches', sa.Column('digest_id', sa.Uuid(), nullable=True))
+    op.create_foreign_key(
+        op.f('fk_vacancy_matches_digest_id_digests'), 'vacancy_matches', 'digests',
+        ['digest_id'], ['id'], ondelete='SET NULL',
+    )
+    # Matches an earlier, per-vacancy digest already announced are not announced again.
+    op.execute(
+        "update vacancy_matches m set digest_id = d.id from digests d, candidates c"
+        " where c.id = m.candidate_id and d.vacancy_id = m.vacancy_id and d.owner = c.owner"
+    )
+    op.create_index(
+        'ix_vacancy_matches_undigested', 'vacancy_matches', ['created_at'], unique=False,
+        postgresql_where=sa.text('digest_id IS NULL'),
+    )
+
+    op.add_column('digests', sa.Column('day', sa.Date(), nullable=True))
+    op.execute("update digests set day = (sent_at at time zone 'UTC')::date")
+    op.alter_column('digests', 'day', nullable=False)
+    op.drop_constraint(op.f('fk_digests_vacancy_id_vacancies'), 'digests', type_='foreignkey')
+    op.drop_column('digests', 'vacancy_id')
+
+
+def downgrade() -> None:
+    op.drop_index(
+        'ix_vacancy_matches_undigested', table_name='vacancy_matches',
+        postgresql_where=sa.text('digest_id IS NULL'),
+    )
+    op.drop_constraint(
+        op.f('fk_vacancy_matches_digest_id_digests'), 'vacancy_matches', type_='foreignkey'
+    )
+    op.drop_column('vacancy_matches', 'digest_id')
+    op.add_column('digests', sa.Column('vacancy_id', sa.Uuid(), nullable=True))
+    op.create_foreign_key(
+        op.f('fk_digests_vacancy_id_vacancies'), 'digests', 'vacancies',
+        ['vacancy_id'], ['id'], ondelete='SET NULL',
+    )
+    op.drop_column('digests', 'day')

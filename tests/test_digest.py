@@ -1,0 +1,144 @@
+"""The owners' daily digest on the time-skipping server with PostgreSQL and a real SMTP server:
+one email per owner across vacancies, at most one a day, nothing about closed vacancies."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from email.message import EmailMessage
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from rapport.db.models import VacancyMatch
+from rapport.mailbox import MailboxHandler
+from workflows.digest import OwnerDigestWorkflow
+from workflows.models import OwnerDigestInput, OwnerDigestResult
+
+from .api_helpers import zone_in_send_window
+from .factories import make_candidate, make_match, make_vacancy
+
+
+async def run_digest(env: WorkflowEnvironment, worker: Worker, zone: str) -> OwnerDigestResult:
+    # The clock moves only when the test says so: an activity in flight does not hold the
+    # test server's clock, and a jump mid-run would start "tomorrow" early.
+    with env.auto_time_skipping_disabled():
+        return await env.client.execute_workflow(
+            OwnerDigestWorkflow.run,
+            OwnerDigestInput(timezone=zone),
+            id=f"owner-digest-{uuid.uuid4().hex[:8]}",
+            task_queue=worker.task_queue,
+        )
+
+
+def to(mailbox: MailboxHandler, address: str) -> list[EmailMessage]:
+    return [message for message in mailbox.messages if message["To"] == address]
+
+
+async def undigested(sessions: async_sessionmaker[AsyncSession], vacancy_id: uuid.UUID) -> int:
+    async with sessions() as session:
+        rows = await session.execute(
+            select(VacancyMatch.id).where(
+                VacancyMatch.vacancy_id == vacancy_id, VacancyMatch.digest_id.is_(None)
+            )
+        )
+    return len(rows.all())
+
+
+async def test_one_digest_per_owner_lists_the_days_matches_across_vacancies(
+    time_env: WorkflowEnvironment,
+    worker: Worker,
+    mailbox: MailboxHandler,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    # Midday there: "today" does not end while the test runs.
+    zone, _ = zone_in_send_window()
+    ana, bo = f"ana-{tag}@example.com", f"bo-{tag}@example.com"
+    manager = f"hm-{tag}@example.com"
+    platform = await make_vacancy(sessions, title=f"Platform Lead {tag}", hiring_manager=manager)
+    data = await make_vacancy(sessions, title=f"Data Architect {tag}", hiring_manager=manager)
+    gone = await make_vacancy(sessions, title=f"Closed Role {tag}", status="closed")
+
+    ana_one, _ = await make_candidate(sessions, owner=ana, full_name="Ines Duarte")
+    ana_two, _ = await make_candidate(sessions, owner=ana, full_name="Kofi Mensah")
+    bo_one, _ = await make_candidate(sessions, owner=bo, full_name="Lena Park")
+    nobodys, _ = await make_candidate(sessions, owner=None, full_name="Omar Diaz")
+    await make_match(sessions, platform, ana_one, score=0.9, status="notified")
+    await make_match(sessions, data, ana_one, score=0.6)
+    await make_match(sessions, data, ana_two, status="skipped", reason="opted out of email")
+    await make_match(sessions, data, bo_one, status="cancelled")
+    await make_match(sessions, platform, bo_one)
+    await make_match(sessions, gone, ana_two)
+    await make_match(sessions, data, nobodys)
+
+    result = await run_digest(time_env, worker, zone)
+
+    [for_ana] = to(mailbox, ana)
+    body = for_ana.get_content()
+    assert str(for_ana["Subject"]).startswith("2 of your contacts fit 2 open roles")
+    expected = [
+        *(platform.title, data.title, "Ines Duarte", "Kofi Mensah", "90% fit"),
+        *("not contacted: opted out of email", f"/api/vacancies/{data.id}/matches"),
+    ]
+    assert [text for text in expected if text not in body] == []
+    assert gone.title not in body
+    # Ines fits both roles: listed under each, counted once.
+    assert body.count("Ines Duarte") == 2
+
+    [for_bo] = to(mailbox, bo)
+    assert str(for_bo["Subject"]).startswith("1 of your contacts fits an open role")
+    assert platform.title in for_bo.get_content()
+    # Bo's match on the data role was cancelled: not in the digest.
+    assert data.title not in for_bo.get_content()
+
+    # Nobody owns Omar: the hiring manager who wrote to him hears of it.
+    [for_manager] = to(mailbox, manager)
+    assert "Omar Diaz" in for_manager.get_content()
+    assert result.owners >= 3 and result.candidates >= 4 and result.refused == 0
+    assert await undigested(sessions, data.id) == 1  # the cancelled one only
+
+    # A second run the same day finds nothing new to say.
+    await run_digest(time_env, worker, zone)
+    assert len(to(mailbox, ana)) == 1
+
+    # A match later that day waits for tomorrow's digest: at most one email a day.
+    later, _ = await make_candidate(sessions, owner=ana, full_name="Priya Raman")
+    await make_match(sessions, data, later)
+    again = await run_digest(time_env, worker, zone)
+    assert again.held_back >= 1
+    assert len(to(mailbox, ana)) == 1
+    assert await undigested(sessions, data.id) == 2
+
+    await time_env.sleep(timedelta(days=1))
+    await run_digest(time_env, worker, zone)
+    assert len(to(mailbox, ana)) == 2
+    tomorrow = to(mailbox, ana)[-1].get_content()
+    assert "Priya Raman" in tomorrow and "Ines Duarte" not in tomorrow
+    assert await undigested(sessions, data.id) == 1
+
+
+async def test_a_refused_address_does_not_hold_up_the_others(
+    time_env: WorkflowEnvironment,
+    worker: Worker,
+    mailbox: MailboxHandler,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    # Midday there: "today" does not end while the test runs.
+    zone, _ = zone_in_send_window()
+    left, stays = f"left-{tag}@example.com", f"stays-{tag}@example.com"
+    vacancy = await make_vacancy(sessions, title=f"SRE {tag}")
+    for owner in (left, stays):
+        candidate, _ = await make_candidate(sessions, owner=owner)
+        await make_match(sessions, vacancy, candidate)
+    mailbox.refuse.add(left)
+
+    result = await run_digest(time_env, worker, zone)
+
+    assert result.refused == 1
+    assert to(mailbox, left) == [] and len(to(mailbox, stays)) == 1
+    # Recorded as done: the refused address is not retried every day.
+    assert await undigested(sessions, vacancy.id) == 0

@@ -1,0 +1,34 @@
+"""The owners' daily digest (`owner-digest-<time>`, started by the `owner-digest` schedule): one
+email per owner listing their candidates matched that day, across every vacancy."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    import workflows.planning as planning
+    import workflows.timeouts as timeouts
+    from workflows.models import OwnerDigestInput, OwnerDigestRequest, OwnerDigestResult
+
+
+@workflow.defn(name="OwnerDigestWorkflow")
+class OwnerDigestWorkflow:
+    @workflow.run
+    async def run(self, input: OwnerDigestInput) -> OwnerDigestResult:
+        day = planning.local_date(workflow.now(), input.timezone).isoformat()
+        workflow.set_current_details(f"digest of {day}")
+        result: OwnerDigestResult = await workflow.execute_activity(
+            "send_owner_digests",
+            OwnerDigestRequest(day=day),
+            result_type=OwnerDigestResult,
+            start_to_close_timeout=timeouts.DIGEST_START_TO_CLOSE,
+            schedule_to_close_timeout=timeouts.DIGEST_SCHEDULE_TO_CLOSE,
+            heartbeat_timeout=timeouts.DIGEST_HEARTBEAT,
+            retry_policy=timeouts.SEND_TOUCH_RETRY,
+            summary=f"digest of {day} to each owner",
+        )
+        workflow.set_current_details(
+            f"digest of {day}: {result.owners} owners, {result.candidates} candidates"
+            f", {result.held_back} already had today's, {result.refused} refused"
+        )
+        return result
