@@ -11,16 +11,23 @@ import uuid
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import psycopg
-from temporalio.client import Client, ScheduleActionStartWorkflow, ScheduleHandle, ScheduleRange
+from temporalio.client import (
+    Client,
+    ScheduleActionExecutionStartWorkflow,
+    ScheduleActionStartWorkflow,
+    ScheduleHandle,
+    ScheduleRange,
+)
 
 from rapport.mailbox import read_mailbox
 from rapport.schedules import DIGEST_SCHEDULE_ID, ensure_digest_schedule
 from rapport.settings import Settings
 from rapport.temporal import connect
-from workflows.models import OwnerDigestInput
+from workflows.models import OwnerDigestInput, OwnerDigestResult
 
 from .api_helpers import country_without_holiday, enrolment, eventually, zone_in_send_window
 from .stack import RunningStack
@@ -201,8 +208,15 @@ async def reach_the_candidates_who_fit(
         assert str(digest["Subject"]).startswith(f"{theirs} of your contacts fit 2 open roles")
         listing = digest.get_content()
         assert "Senior Data Engineer" in listing and "Lead Data Engineer" in listing
-    described = await schedule.describe()
-    assert described.info.recent_actions, "the trigger left no trace on the schedule"
+    [*_, run] = (await schedule.describe()).info.recent_actions
+    assert isinstance(run.action, ScheduleActionExecutionStartWorkflow)
+    assert run.action.workflow_id.startswith("owner-digest-")
+    client = await connect(stack_settings(stack))
+    handle = client.get_workflow_handle(run.action.workflow_id, result_type=OwnerDigestResult)
+    result = await handle.result()
+    # Its day is the day it was scheduled for, in the digest's time zone.
+    assert result.day == run.scheduled_at.astimezone(ZoneInfo("Asia/Tokyo")).date().isoformat()
+    assert result.owners >= len(owners) and result.candidates >= len(fitting + second_rows)
 
     tasks = (await api.get("/api/tasks", params={"owner": owners[0], "status": "open"})).json()
     vacancy_tasks = [t for t in tasks["items"] if t["occasion"] == "vacancy"]

@@ -9,13 +9,16 @@ with workflow.unsafe.imports_passed_through():
     import workflows.planning as planning
     import workflows.timeouts as timeouts
     from workflows.models import OwnerDigestInput, OwnerDigestRequest, OwnerDigestResult
+    from workflows.search_attributes import SCHEDULED_START_TIME
 
 
 @workflow.defn(name="OwnerDigestWorkflow")
 class OwnerDigestWorkflow:
     @workflow.run
     async def run(self, input: OwnerDigestInput) -> OwnerDigestResult:
-        day = planning.local_date(workflow.now(), input.timezone).isoformat()
+        # The day it was scheduled for, even when it runs late (caught up after an outage).
+        scheduled = workflow.info().typed_search_attributes.get(SCHEDULED_START_TIME)
+        day = planning.local_date(scheduled or workflow.now(), input.timezone).isoformat()
         workflow.set_current_details(f"digest of {day}")
         result: OwnerDigestResult = await workflow.execute_activity(
             "send_owner_digests",

@@ -18,6 +18,8 @@ RELATIONSHIP_OWNER = SearchAttributeKey.for_keyword("RelationshipOwner")
 # Set while a draft waits for a person: who, and since when.
 AWAITING_OWNER = SearchAttributeKey.for_keyword("AwaitingOwner")
 AWAITING_SINCE = SearchAttributeKey.for_datetime("AwaitingSince")
+# Set by Temporal on every workflow a schedule starts (built in, not registered by us).
+SCHEDULED_START_TIME = SearchAttributeKey.for_datetime("TemporalScheduledStartTime")
 
 # name → type as the `temporal` CLI and the operator API spell it
 REGISTRY: dict[str, str] = {
