@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from rapport.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
@@ -388,6 +390,17 @@ def test_temporal_ui_points_at_the_temporal_service_and_is_on_8233() -> None:
 
 
 # --- database, mail, API -------------------------------------------------------------------
+
+
+def test_app_services_set_only_settings_rapport_reads() -> None:
+    known = {f"RAPPORT_{name.upper()}" for name in Settings.model_fields}
+    for app in APP_SERVICES:
+        settings = {key for key in env(app) if key.startswith("RAPPORT_")}
+        assert settings - known == set(), f"{app}: settings Rapport does not read"
+        values = {key.removeprefix("RAPPORT_").lower(): env(app)[key] for key in settings}
+        # Every value (required ones as placeholders) passes the settings' own validation.
+        read = Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
+        assert (read.digest_time, read.digest_timezone) == ("17:00", "UTC")
 
 
 def test_database_url_points_at_the_postgres_service_database_and_user() -> None:
