@@ -102,6 +102,7 @@ def build_worker(
             fanout.match_page,
             fanout.mark_matches,
             fanout.close_matches,
+            fanout.send_digests,
             digest.send_owner_digests,
         ],
         **options,

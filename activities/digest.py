@@ -3,10 +3,14 @@ instead of one email per match or per vacancy."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+import aiosmtplib
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
@@ -19,15 +23,41 @@ from workflows.models import OwnerDigestRequest, OwnerDigestResult
 
 # An owner with a hundred matches on one role reads the best few and follows the link.
 MAX_LISTED_PER_VACANCY = 25
+# Well inside the activity's heartbeat timeout, even while one SMTP exchange drags on.
+HEARTBEAT_EVERY_SECONDS = 10.0
 
 Found = tuple[Candidate, VacancyMatch, Vacancy]
 
 
+class DigestsNotDelivered(Exception):
+    """Some owners' digests met a passing fault; the retry serves only those."""
+
+
 def recipient(candidate: Candidate, vacancy: Vacancy) -> str:
-    """Whoever the candidate's message came from: their owner, else the hiring manager."""
+    """Whoever the candidate's message came from: their owner, else the hiring manager.
+
+    Lower-cased, as everywhere owners are compared: one person, one digest a day.
+    """
     owner = candidate.owner or vacancy.hiring_manager
     assert owner is not None  # the query leaves out matches nobody wrote to
-    return owner
+    return owner.strip().lower()
+
+
+@contextlib.asynccontextmanager
+async def heartbeating() -> AsyncIterator[None]:
+    """Heartbeat on a timer, not per owner, so a slow SMTP server is not taken for a lost
+    worker (which would start a second attempt while the first is still sending)."""
+
+    async def beat() -> None:
+        while True:
+            activity.heartbeat()
+            await asyncio.sleep(HEARTBEAT_EVERY_SECONDS)
+
+    task = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        task.cancel()
 
 
 class DigestActivities:
@@ -58,37 +88,52 @@ class DigestActivities:
             by_owner.setdefault(recipient(row[0], row[2]), []).append(row)
 
         result = OwnerDigestResult(day=request.day)
-        for owner, rows in by_owner.items():
-            activity.heartbeat(owner)
-            key = f"digest:{request.day}:{owner}"
-            async with self._sessions() as session:
-                if await repository.digest_sent(session, key):
-                    result.held_back += 1
-                    continue
-            rendered = self._renderer.render("digest", "daily", self._context(owner, day, rows))
-            assert rendered.subject is not None
-            message = self._mailer.compose(
-                to=owner, subject=rendered.subject, body=rendered.body, idempotency_key=key
-            )
-            try:
-                await self._mailer.send(message)
-            except PermanentDeliveryError as err:
-                # Recorded all the same: a refused address would refuse again every day.
-                activity.logger.warning("digest to %s refused: %s", owner, err)
-                result.refused += 1
-            else:
-                result.owners += 1
-                result.candidates += len({candidate.id for candidate, _, _ in rows})
-            async with self._sessions.begin() as session:
-                await repository.record_digest(
-                    session,
-                    idempotency_key=key,
-                    owner=owner,
-                    day=day,
-                    match_ids=[match.id for _, match, _ in rows],
-                    sent_at=datetime.now(UTC),
-                )
+        faults: list[str] = []
+        async with heartbeating():
+            for owner, rows in by_owner.items():
+                try:
+                    await self._send_one(owner, day, request.day, rows, result)
+                except (aiosmtplib.SMTPException, OSError, TimeoutError) as err:
+                    # One mailbox that is full today must not hold up everyone after it.
+                    activity.logger.warning("digest to %s not delivered yet: %s", owner, err)
+                    faults.append(owner)
+        if faults:
+            raise DigestsNotDelivered(f"{len(faults)} digests to retry, first {faults[0]}")
         return result
+
+    async def _send_one(
+        self, owner: str, day: date, day_text: str, rows: list[Found], result: OwnerDigestResult
+    ) -> None:
+        key = f"digest:{day_text}:{owner}"
+        async with self._sessions() as session:
+            if await repository.digest_sent(session, key):
+                result.held_back += 1
+                return
+        rendered = self._renderer.render("digest", "daily", self._context(owner, day, rows))
+        assert rendered.subject is not None
+        message = self._mailer.compose(
+            to=owner, subject=rendered.subject, body=rendered.body, idempotency_key=key
+        )
+        people = len({candidate.id for candidate, _, _ in rows})
+        try:
+            await self._mailer.send(message)
+        except PermanentDeliveryError as err:
+            # Recorded all the same: a refused address would refuse again every day.
+            activity.logger.warning("digest to %s refused: %s", owner, err)
+            result.refused += 1
+        else:
+            result.owners += 1
+            result.candidates += people
+        async with self._sessions.begin() as session:
+            await repository.record_digest(
+                session,
+                idempotency_key=key,
+                owner=owner,
+                day=day,
+                candidates=people,
+                match_ids=[match.id for _, match, _ in rows],
+                sent_at=datetime.now(UTC),
+            )
 
     def _context(self, owner: str, day: date, rows: list[Found]) -> dict[str, Any]:
         vacancies: dict[Any, dict[str, Any]] = {}
@@ -98,6 +143,7 @@ class DigestActivities:
                 {
                     "title": vacancy.title,
                     "url": vacancy.url,
+                    "closed": vacancy.status != "open",
                     "matches_url": f"{self._settings.base_url}/api/vacancies/{vacancy.id}/matches",
                     "candidates": [],
                     "more": 0,

@@ -22,17 +22,21 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 @dataclass
 class MailboxHandler:
-    """aiosmtpd handler: stores each message under `directory` and keeps it in `messages`."""
+    """aiosmtpd handler: stores each message under `directory` and keeps it in `messages`;
+    addresses in `refuse` are refused for good (5xx), those in `defer` for now (4xx)."""
 
     directory: Path | None = None
     messages: list[EmailMessage] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
+    defer: set[str] = field(default_factory=set)
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
         if address.lower() in self.refuse:
             return "550 5.1.1 mailbox unavailable"
+        if address.lower() in self.defer:
+            return "452 4.2.2 mailbox full, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

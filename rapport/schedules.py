@@ -8,6 +8,7 @@ from temporalio.client import (
     ScheduleActionStartWorkflow,
     ScheduleAlreadyRunningError,
     ScheduleCalendarSpec,
+    ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleRange,
     ScheduleSpec,
@@ -24,6 +25,8 @@ from workflows.models import OwnerDigestInput
 DIGEST_SCHEDULE_ID = "owner-digest"
 # Temporal appends the scheduled time: owner-digest-2026-11-28T17:00:00Z.
 DIGEST_WORKFLOW_ID = "owner-digest"
+RUNNING_NOTE = "one email per owner listing their candidates matched today"
+PAUSED_NOTE = "paused by RAPPORT_DIGEST_PAUSED"
 
 
 def digest_schedule(settings: Settings) -> Schedule:
@@ -34,6 +37,7 @@ def digest_schedule(settings: Settings) -> Schedule:
             OwnerDigestInput(timezone=settings.digest_timezone),
             id=DIGEST_WORKFLOW_ID,
             task_queue=settings.task_queue,
+            execution_timeout=timeouts.DIGEST_RUN_TIMEOUT,
             static_summary="the owners' daily digest",
         ),
         spec=ScheduleSpec(
@@ -46,8 +50,13 @@ def digest_schedule(settings: Settings) -> Schedule:
             ],
             time_zone_name=settings.digest_timezone,
         ),
-        policy=SchedulePolicy(catchup_window=timeouts.DIGEST_CATCHUP),
-        state=ScheduleState(note="one email per owner listing their candidates matched today"),
+        policy=SchedulePolicy(
+            overlap=ScheduleOverlapPolicy.SKIP, catchup_window=timeouts.DIGEST_CATCHUP
+        ),
+        state=ScheduleState(
+            note=PAUSED_NOTE if settings.digest_paused else RUNNING_NOTE,
+            paused=settings.digest_paused,
+        ),
     )
 
 
@@ -55,7 +64,8 @@ async def ensure_digest_schedule(client: Client, settings: Settings) -> None:
     """Create the schedule, or bring an existing one to the current settings.
 
     A pause an operator set in the Temporal UI is kept: only the time, the zone and the
-    workflow it starts follow the settings.
+    workflow it starts follow the settings. `RAPPORT_DIGEST_PAUSED` pauses it, and turned off
+    again, lifts its own pause (told apart from an operator's by the schedule's note).
     """
     wanted = digest_schedule(settings)
     try:
@@ -63,7 +73,10 @@ async def ensure_digest_schedule(client: Client, settings: Settings) -> None:
     except ScheduleAlreadyRunningError:
 
         def update(current: ScheduleUpdateInput) -> ScheduleUpdate:
-            wanted.state = current.description.schedule.state
+            state = current.description.schedule.state
+            paused_by_setting = state.paused and state.note == PAUSED_NOTE
+            if not settings.digest_paused and not paused_by_setting:
+                wanted.state = state
             return ScheduleUpdate(schedule=wanted)
 
         await client.get_schedule_handle(DIGEST_SCHEDULE_ID).update(update)

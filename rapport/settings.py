@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     digest_timezone: str = Field(
         default="UTC", description="The time zone of the digest time and of its 'day'."
     )
+    digest_paused: bool = Field(
+        default=False,
+        description="Keep the digest's schedule paused (staging, tests); a trigger still runs.",
+    )
     admin_api_key: str | None = None
     secret_key: str | None = Field(
         default=None, description="Signs unsubscribe links; `make dev` makes one if unset."

@@ -117,6 +117,7 @@ def mailbox(smtp_server: tuple[MailboxHandler, int]) -> MailboxHandler:
     handler, _ = smtp_server
     handler.messages.clear()
     handler.refuse.clear()
+    handler.defer.clear()
     return handler
 
 

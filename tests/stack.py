@@ -52,9 +52,11 @@ def stack_env(data_dir: Path, database_url: str, free_port: Callable[[], int]) -
         # Small pages, so a fan-out takes long enough to be interrupted in the middle.
         RAPPORT_FANOUT_PAGE_SIZE="10",
         RAPPORT_FANOUT_CONCURRENCY="5",
-        # Not the defaults, so the test of the digest's schedule sees the settings applied.
+        # Not the defaults, so the test of the digest's schedule sees the settings applied;
+        # paused, so that its daily run cannot take other tests' matches (the tests trigger it).
         RAPPORT_DIGEST_TIME="06:45",
         RAPPORT_DIGEST_TIMEZONE="Asia/Tokyo",
+        RAPPORT_DIGEST_PAUSED="true",
         PYTHONUNBUFFERED="1",
     )
     return env

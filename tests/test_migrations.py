@@ -61,7 +61,7 @@ def test_matches_a_per_vacancy_digest_announced_are_not_announced_again(
             " '{}', 'referral', 'warm', 'o@example.com', 'employee', 'nurturing', 'candidate-c1',"
             " '{}', '{}', false)"
         )
-        for number in (1, 2):
+        for number in (1, 2, 3):
             connection.execute(
                 "insert into vacancies (id, external_id, title, skills, remote, status,"
                 f" workflow_id) values ('00000000-0000-0000-0000-00000000000{number}', 'v{number}',"
@@ -83,6 +83,13 @@ def test_matches_a_per_vacancy_digest_announced_are_not_announced_again(
         matches = connection.execute(
             "select vacancy_id::text, digest_id::text from vacancy_matches order by vacancy_id"
         ).fetchall()
-        [(day,)] = connection.execute("select day::text from digests").fetchall()
-    assert [digest for _, digest in matches] == ["00000000-0000-0000-0000-0000000000d1", None]
+        [(day,)] = connection.execute(
+            "select day::text from digests where idempotency_key = 'digest:v1:o'"
+        ).fetchall()
+        digests: dict[str, str] = dict(
+            connection.execute("select id::text, idempotency_key from digests").fetchall()
+        )
+    # Listed by vacancy 1's digest; vacancies 2 and 3 had none: not news either.
+    assert matches[0][1] == "00000000-0000-0000-0000-0000000000d1"
+    assert {digests[digest] for _, digest in matches[1:]} == {"before-daily-digest"}
     assert day == "2026-11-27"

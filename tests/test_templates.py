@@ -455,6 +455,7 @@ def test_the_owner_digest_lists_every_candidate_with_reasons() -> None:
         "tasks_url": "https://rapport.example.com/api/tasks?owner=sam%40acme.example&status=open",
         "vacancies": [
             {"title": "Staff Data Engineer", "url": "https://jobs.acme.example/1", "more": 4,
+             "closed": False,
              "matches_url": "https://rapport.example.com/api/vacancies/v1/matches",
              "candidates": [
                  person("Ana Lima", "notified", title="Data Engineer", employer="Initech",
@@ -462,22 +463,23 @@ def test_the_owner_digest_lists_every_candidate_with_reasons() -> None:
                                            "a step up in seniority"]),
                  person("Bo Chen", "skipped", reason="opted out of email"),
              ]},
-            {"title": "Analytics Lead", "url": None, "more": 0,
+            {"title": "Analytics Lead", "url": None, "more": 0, "closed": True,
              "matches_url": "https://rapport.example.com/api/vacancies/v2/matches",
              "candidates": [person("Cy Diaz", "matched"), person("Di Eze", "replied")]},
         ],
     }  # fmt: skip
     rendered = Renderer().render("digest", "daily", context)
-    assert rendered.subject == "3 of your contacts fit 2 open roles (Saturday 28 November)"
+    assert rendered.subject == "3 of your contacts fit 2 roles (Saturday 28 November)"
     for expected in ("Ana Lima, Data Engineer at Initech (80% fit", "Bo Chen (55% fit",
                      "a step up in seniority", "not contacted: opted out of email",
                      "and 4 more", "goes out in their own working hours", "replied",
                      "Staff Data Engineer (https://jobs.acme.example/1)", context["tasks_url"],
+                     "Analytics Lead (closed since)",
                      *(vacancy["matches_url"] for vacancy in context["vacancies"])):  # fmt: skip
         assert expected in rendered.body
     assert "None" not in rendered.body
 
     context.update(people=2, vacancies=context["vacancies"][1:])
     single = Renderer().render("digest", "daily", context)
-    assert single.subject == "2 of your contacts fit an open role (Saturday 28 November)"
+    assert single.subject == "2 of your contacts fit a role (Saturday 28 November)"
     assert "Staff Data Engineer" not in single.body

@@ -8,6 +8,7 @@ import asyncio
 import os
 import signal
 import uuid
+from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,14 @@ from temporalio.client import (
     Client,
     ScheduleActionExecutionStartWorkflow,
     ScheduleActionStartWorkflow,
+    ScheduleBackfill,
     ScheduleHandle,
+    ScheduleOverlapPolicy,
     ScheduleRange,
 )
 
 from rapport.mailbox import read_mailbox
-from rapport.schedules import DIGEST_SCHEDULE_ID, ensure_digest_schedule
+from rapport.schedules import DIGEST_SCHEDULE_ID, PAUSED_NOTE, ensure_digest_schedule
 from rapport.settings import Settings
 from rapport.temporal import connect
 from workflows.models import OwnerDigestInput, OwnerDigestResult
@@ -92,6 +95,7 @@ def stack_settings(stack: RunningStack, **overrides: Any) -> Settings:
         "encryption_keys": (stack.data_dir / "encryption.keys").read_text().strip(),
         "digest_time": stack.env["RAPPORT_DIGEST_TIME"],
         "digest_timezone": stack.env["RAPPORT_DIGEST_TIMEZONE"],
+        "digest_paused": stack.env["RAPPORT_DIGEST_PAUSED"],
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -120,18 +124,6 @@ def vacancy_body(skill: str, **extra: Any) -> dict[str, Any]:
 
 async def test_a_vacancy_reaches_exactly_the_candidates_who_fit(
     api: httpx.AsyncClient, stack: RunningStack, database_url: str
-) -> None:
-    # Held still, so its own daily run cannot split this test's matches over two digests.
-    schedule = await digest_schedule(stack)
-    await schedule.pause(note="held by the vacancy test")
-    try:
-        await reach_the_candidates_who_fit(api, stack, database_url, schedule)
-    finally:
-        await schedule.unpause(note="released by the vacancy test")
-
-
-async def reach_the_candidates_who_fit(
-    api: httpx.AsyncClient, stack: RunningStack, database_url: str, schedule: ScheduleHandle
 ) -> None:
     suffix = uuid.uuid4().hex[:6]
     skill, other = f"flink{suffix}", f"php{suffix}"
@@ -194,6 +186,8 @@ async def reach_the_candidates_who_fit(
     await eventually(second_fanned_out)
     assert not [m for m in mails(stack.mail_dir) if m["To"] in owners], "a digest per match"
 
+    # The stack's schedule is paused (RAPPORT_DIGEST_PAUSED): today's digest, now.
+    schedule = await digest_schedule(stack)
     await schedule.trigger()
 
     async def digests_arrived() -> list[EmailMessage]:
@@ -205,7 +199,7 @@ async def reach_the_candidates_who_fit(
     for digest in digests:
         owner = str(digest["To"])
         theirs = sum(row["relationship"]["owner"] == owner for row in fitting + second_rows)
-        assert str(digest["Subject"]).startswith(f"{theirs} of your contacts fit 2 open roles")
+        assert str(digest["Subject"]).startswith(f"{theirs} of your contacts fit 2 roles (")
         listing = digest.get_content()
         assert "Senior Data Engineer" in listing and "Lead Data Engineer" in listing
     [*_, run] = (await schedule.describe()).info.recent_actions
@@ -280,6 +274,7 @@ async def test_the_daily_digest_is_a_schedule_that_follows_the_settings(
     [calendar] = described.schedule.spec.calendars
     assert (calendar.hour, calendar.minute) == ((ScheduleRange(6),), (ScheduleRange(45),))
     assert described.schedule.spec.time_zone_name == "Asia/Tokyo"
+    assert described.schedule.state.paused and described.schedule.state.note == PAUSED_NOTE
     action = described.schedule.action
     assert isinstance(action, ScheduleActionStartWorkflow)
     assert (action.workflow, action.id) == ("OwnerDigestWorkflow", "owner-digest")
@@ -288,21 +283,57 @@ async def test_the_daily_digest_is_a_schedule_that_follows_the_settings(
     [argument] = await client.data_converter.decode(action.args, [OwnerDigestInput])
     assert argument == OwnerDigestInput(timezone="Asia/Tokyo")
 
-    # New settings on the next worker start move the schedule; an operator's pause stays.
-    await schedule.pause(note="paused by an operator")
     try:
-        await ensure_digest_schedule(
-            client, stack_settings(stack, digest_time="18:30", digest_timezone="Europe/Lisbon")
-        )
-        moved = await schedule.describe()
-        [calendar] = moved.schedule.spec.calendars
+        # New settings on the next worker start: the schedule moves, and the setting's own
+        # pause is lifted...
+        moved = stack_settings(stack, digest_time="18:30", digest_timezone="Europe/Lisbon",
+                               digest_paused=False)  # fmt: skip
+        await ensure_digest_schedule(client, moved)
+        now = (await schedule.describe()).schedule
+        [calendar] = now.spec.calendars
         assert (calendar.hour, calendar.minute) == ((ScheduleRange(18),), (ScheduleRange(30),))
-        assert moved.schedule.spec.time_zone_name == "Europe/Lisbon"
-        assert moved.schedule.state.paused
+        assert now.spec.time_zone_name == "Europe/Lisbon"
+        assert not now.state.paused
+        # ...while an operator's pause stays.
+        await schedule.pause(note="held by an operator")
+        await ensure_digest_schedule(client, moved)
+        assert (await schedule.describe()).schedule.state.paused
     finally:
         await ensure_digest_schedule(client, stack_settings(stack))
-        await schedule.unpause()
-    assert (await schedule.describe()).schedule.spec.time_zone_name == "Asia/Tokyo"
+    restored = (await schedule.describe()).schedule
+    assert restored.spec.time_zone_name == "Asia/Tokyo" and restored.state.paused
+
+
+async def test_a_late_digest_run_covers_the_day_it_was_scheduled_for(
+    stack: RunningStack,
+) -> None:
+    """A run caught up after an outage (here: a backfill of a slot two days back) keys its
+    digests by the day it was meant for, not the day it ran."""
+    schedule = await digest_schedule(stack)
+    tokyo = ZoneInfo("Asia/Tokyo")
+    day = datetime.now(tokyo).date() - timedelta(days=2)
+    slot = datetime.combine(day, time(6, 45), tokyo)
+    await schedule.backfill(
+        ScheduleBackfill(
+            start_at=slot - timedelta(minutes=1),
+            end_at=slot + timedelta(minutes=1),
+            overlap=ScheduleOverlapPolicy.ALLOW_ALL,
+        )
+    )
+
+    async def ran() -> ScheduleActionExecutionStartWorkflow | None:
+        for action in (await schedule.describe()).info.recent_actions:
+            if action.scheduled_at == slot.astimezone(UTC):
+                assert isinstance(action.action, ScheduleActionExecutionStartWorkflow)
+                return action.action
+        return None
+
+    run = await eventually(ran)
+    client = await connect(stack_settings(stack))
+    result = await client.get_workflow_handle(
+        run.workflow_id, result_type=OwnerDigestResult
+    ).result()
+    assert result.day == day.isoformat()
 
 
 def worker_pids(data_dir: Path) -> list[int]:

@@ -48,3 +48,6 @@ DIGEST_SCHEDULE_TO_CLOSE = timedelta(hours=6)
 # A digest missed while Temporal was down is still sent if it comes back within the working
 # afternoon, not the next morning on top of that day's.
 DIGEST_CATCHUP = timedelta(hours=6)
+# A digest run that is somehow stuck gives way to the next day's (the schedule skips a run
+# while the previous one is still going).
+DIGEST_RUN_TIMEOUT = timedelta(hours=20)

@@ -23,6 +23,10 @@ with workflow.unsafe.imports_passed_through():
     )
 
 
+# Before it, the owners' digest was sent by each vacancy; now by the daily digest workflow.
+DAILY_DIGEST_PATCH = "owner-daily-digest"
+
+
 @workflow.defn(name="VacancyWorkflow")
 class VacancyWorkflow:
     @workflow.init
@@ -40,6 +44,17 @@ class VacancyWorkflow:
         if not state.fanned_out and not state.closed:
             await workflow.wait_condition(workflow.all_handlers_finished)
             workflow.continue_as_new(FanOutInput(state=state))
+
+        if not workflow.patched(DAILY_DIGEST_PATCH) and not state.closed:
+            # Runs that fanned out before the daily digest existed sent a digest per vacancy
+            # here; they replay the same step (the activity is now a no-op).
+            await workflow.execute_activity(
+                "send_digests",
+                CloseMatchesInput(vacancy_id=state.target_id),
+                start_to_close_timeout=timeouts.DATABASE_START_TO_CLOSE,
+                retry_policy=timeouts.DATABASE_RETRY,
+                summary="digest to each owner",
+            )
 
         workflow.set_current_details(
             f"open: {state.matched} matched, {state.signalled} signalled; waiting to close"

@@ -361,13 +361,16 @@ async def list_matches(
     query = (
         select(VacancyMatch, Candidate)
         .join(Candidate, Candidate.id == VacancyMatch.candidate_id)
+        .join(Vacancy, Vacancy.id == VacancyMatch.vacancy_id)
         .where(VacancyMatch.vacancy_id == vacancy_id)
         .order_by(VacancyMatch.score.desc(), VacancyMatch.candidate_id)
         .limit(limit)
         .offset(offset)
     )
     if owner:
-        query = query.where(func.lower(Candidate.owner) == owner.lower())
+        # Whoever wrote to them: their owner, or for those nobody holds, the hiring manager.
+        writer = func.coalesce(Candidate.owner, Vacancy.hiring_manager)
+        query = query.where(func.lower(writer) == owner.lower())
     return [(row[0], row[1]) for row in (await session.execute(query)).all()]
 
 
@@ -386,10 +389,11 @@ async def matches_for(
 async def undigested_matches(
     session: AsyncSession,
 ) -> list[tuple[Candidate, VacancyMatch, Vacancy]]:
-    """Matches of open vacancies no owner's digest has listed yet, with whom to tell.
+    """Matches no owner's digest has listed yet, with whom to tell.
 
-    Cancelled matches are left out (their vacancy closed), and so are candidates whom nobody
-    wrote to: no relationship owner and no hiring manager.
+    Cancelled matches are left out (their vacancy closed before anyone heard of it), and so
+    are candidates whom nobody wrote to: no relationship owner and no hiring manager. A match
+    acted on before its vacancy closed is still news to the owner.
     """
     result = await session.execute(
         select(Candidate, VacancyMatch, Vacancy)
@@ -398,7 +402,6 @@ async def undigested_matches(
         .where(
             VacancyMatch.digest_id.is_(None),
             VacancyMatch.status != "cancelled",
-            Vacancy.status == "open",
             func.coalesce(Candidate.owner, Vacancy.hiring_manager).is_not(None),
         )
         .order_by(Vacancy.created_at, Vacancy.id, VacancyMatch.score.desc(), Candidate.full_name)
@@ -461,6 +464,7 @@ async def record_digest(
     idempotency_key: str,
     owner: str,
     day: date,
+    candidates: int,
     match_ids: Sequence[uuid.UUID],
     sent_at: datetime,
 ) -> None:
@@ -472,7 +476,7 @@ async def record_digest(
             idempotency_key=idempotency_key,
             owner=owner,
             day=day,
-            candidates=len(match_ids),
+            candidates=candidates,
             sent_at=sent_at,
         )
         .on_conflict_do_nothing(index_elements=[Digest.idempotency_key])
