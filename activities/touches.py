@@ -78,6 +78,9 @@ class VacancyView:
     title: str
     url: str | None
     reasons: list[str]
+    # The personal line the hiring manager or owner gave the vacancy, if any.
+    note: str | None = None
+    hiring_manager: str | None = None
 
 
 def unsubscribe_url(settings: MessageSettings, candidate_id: uuid.UUID) -> str:
@@ -334,7 +337,13 @@ class TouchActivities:
         async with self._sessions() as session:
             found = await repository.matches_for(session, candidate.id, ids)
         return [
-            VacancyView(vacancy.title, vacancy.url, list(match.reasons or []))
+            VacancyView(
+                vacancy.title,
+                vacancy.url,
+                list(match.reasons or []),
+                note=vacancy.owner_message,
+                hiring_manager=vacancy.hiring_manager,
+            )
             for vacancy, match in found
             if vacancy.status == "open"
         ]
@@ -410,13 +419,20 @@ class TouchActivities:
         if request.occasion == Occasion.INVITATION:
             context["invitation"] = await self._invitation(request, candidate)
         if request.occasion == Occasion.VACANCY:
-            context["vacancies"] = await self._open_vacancies(candidate, request)
-            context["hiring_manager_name"] = (
-                sender_name(request.sender, self._settings.company) if request.sender else None
-            )
+            vacancies = await self._open_vacancies(candidate, request)
+            context["vacancies"] = vacancies
+            context["hiring_manager_name"] = self._introduce(vacancies, request.sender)
         return self._renderer.render(
             channel, request.occasion, context, sender_role=request.sender_role
         )
+
+    def _introduce(self, vacancies: list[VacancyView], sender: str | None) -> str | None:
+        """The hiring manager to offer an introduction to: one person for every role named,
+        and not the sender themself (who would be offering to introduce themself)."""
+        managers = {(vacancy.hiring_manager or "").lower() for vacancy in vacancies}
+        if len(managers) != 1 or "" in managers or (sender or "").lower() in managers:
+            return None
+        return sender_name(managers.pop(), self._settings.company)
 
     async def _meeting(self, request: SendTouchInput) -> dict[str, str]:
         async with self._sessions() as session:

@@ -17,7 +17,7 @@ from rapport.db import repository
 from rapport.mailbox import MailboxHandler
 from workflows.models import CloseTaskInput, OpenTaskInput, SendTouchInput
 
-from .factories import make_candidate
+from .factories import make_candidate, make_match, make_vacancy
 from .fake_handwrytten import FakeHandwrytten
 
 MESSAGES = MessageSettings(
@@ -287,3 +287,32 @@ async def test_the_worker_builds_the_note_provider_from_settings() -> None:
         address = fake.orders[0]["address"]
         assert (address["return_city"], address["return_state"]) == ("Tempe", "AZ")
         assert (address["return_first_name"], address["return_last_name"]) == ("Acme", "Recruiting")
+
+
+async def test_a_vacancy_message_introduces_the_hiring_manager_not_the_sender(
+    sessions: async_sessionmaker[AsyncSession], mailbox: MailboxHandler, smtp_port: int
+) -> None:
+    vacancy = await make_vacancy(
+        sessions,
+        title="Staff Data Engineer",
+        hiring_manager="maria.hm@example.com",
+        owner_message="Maria asked about you by name after your talk in Lisbon.",
+    )
+    send = activities(sessions, smtp_port).send_touch
+    texts = {}
+    for sender in ("jane.doe@example.com", "maria.hm@example.com"):
+        candidate, _ = await make_candidate(sessions)
+        await make_match(sessions, vacancy, candidate)
+        await ActivityEnvironment().run(
+            send, request(str(candidate.id), "vacancy", ref_id=str(vacancy.id), sender=sender)
+        )
+        [message] = [m for m in mailbox.messages if m["To"] == candidate.email]
+        texts[sender] = message.get_content()
+
+    from_owner, from_manager = texts.values()
+    assert "introduce you to Maria Hm, who is hiring" in from_owner
+    assert "Jane Doe, who is hiring" not in from_owner
+    # The hiring manager writing herself offers no introduction to herself.
+    assert "introduce you to" not in from_manager
+    for text in texts.values():
+        assert "Maria asked about you by name after your talk in Lisbon." in text

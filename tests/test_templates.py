@@ -82,6 +82,7 @@ class Vacancy:
     title: str
     url: str | None
     reasons: list[str] = field(default_factory=list)
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,7 @@ def occasion_contexts(occasion: str, *, full: bool) -> list[tuple[str, dict[str,
                     "Senior Data Engineer",
                     "https://acme.example/careers/senior-data-engineer",
                     ["your Python and Kafka experience", "your work on streaming platforms"],
+                    "We are rebuilding our event pipeline and want your take on it.",
                 ),
                 Vacancy(
                     "Platform Tech Lead",
@@ -330,6 +332,8 @@ def test_template_renders_well(template: Template, role: str, context: dict[str,
                 assert reason in text
             if vacancy.url:
                 assert vacancy.url in text
+            if vacancy.note:
+                assert vacancy.note in text
         if context["hiring_manager_name"]:
             assert context["hiring_manager_name"] in text
     if template.occasion == Occasion.CHECK_IN:
