@@ -140,7 +140,7 @@ class FanOutActivities:
                 pending,
                 status="cancelled",
                 reason="the vacancy closed before the message went out",
-                only_from=["matched"],
+                only_from=["matched", "notified"],
             )
         return CloseMatchesResult(candidate_ids=[str(candidate_id) for candidate_id in moved])
 

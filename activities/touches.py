@@ -276,6 +276,18 @@ class TouchActivities:
                 reason=request.reason,
                 sent_at=None,
             )
+            if request.status == TaskStatus.CANCELLED:
+                # Expired drafts fall back to another channel, which records its own outcome;
+                # a cancelled one leaves the vacancies it named pending again (one closed:
+                # the others are planned anew) or not contacted (paused, opted out).
+                await repository.set_match_status(
+                    session,
+                    repository.vacancies_in_key(task.idempotency_key),
+                    [task.candidate_id],
+                    status="matched" if request.vacancy_closed else "skipped",
+                    reason=None if request.vacancy_closed else request.reason,
+                    only_from=["notified"],
+                )
         return CloseTaskResult(outcome=request.status)
 
     @activity.defn(name="open_engaged_task")
@@ -363,6 +375,8 @@ class TouchActivities:
             [candidate.id],
             status="notified" if notified else "skipped",
             reason=None if notified else reason,
+            # A vacancy that closed meanwhile stays cancelled, and a reply stays a reply.
+            only_from=["matched", "notified"],
         )
 
     async def _article(

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.testing import WorkflowEnvironment
+from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
+from activities.fanout import FanOutActivities
 from api import lifecycle
 from api.schemas import MetInPersonBody, OptOutBody, RepliedBody
 from rapport.db import repository
@@ -22,10 +23,17 @@ from rapport.db.models import Candidate, Task, Touch, Vacancy
 from rapport.mailbox import MailboxHandler
 from rapport.vocabulary import Rapport
 from workflows.candidate import CandidateWorkflow
-from workflows.models import CandidateState, SchedulePolicy, StatusQuery, VacancyOpened
+from workflows.models import (
+    CandidateState,
+    CloseMatchesInput,
+    SchedulePolicy,
+    StatusQuery,
+    VacancyClosed,
+    VacancyOpened,
+)
 
 from .conftest import StartCandidate
-from .factories import make_candidate
+from .factories import make_candidate, make_match, make_vacancy
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -344,3 +352,71 @@ async def test_vacancies_matched_together_go_out_in_one_private_message(
         for vacancy_id in vacancy_ids:
             counts = await repository.match_counts(session, uuid.UUID(vacancy_id))
             assert counts == {"notified": 1}
+
+
+async def close_vacancy(
+    sessions: async_sessionmaker[AsyncSession], env: WorkflowEnvironment, vacancy_id: str
+) -> list[str]:
+    """What the vacancy workflow does on close: cancel what has not gone out, tell each."""
+    async with sessions.begin() as session:
+        vacancy = await repository.get_vacancy(session, uuid.UUID(vacancy_id))
+        assert vacancy is not None
+        vacancy.status = "closed"
+    closing = FanOutActivities(sessions).close_matches
+    told = await ActivityEnvironment().run(closing, CloseMatchesInput(vacancy_id))
+    for candidate_id in told.candidate_ids:
+        handle = env.client.get_workflow_handle(f"candidate-{candidate_id}")
+        await handle.signal(CandidateWorkflow.vacancy_closed, VacancyClosed(vacancy_id))
+    return told.candidate_ids
+
+
+async def test_closing_a_vacancy_cancels_its_waiting_draft_and_keeps_the_other_role(
+    time_env: WorkflowEnvironment,
+    start_candidate: StartCandidate,
+    sessions: async_sessionmaker[AsyncSession],
+    mailbox: MailboxHandler,
+) -> None:
+    candidate, facts = await make_candidate(
+        sessions, birthday_month=None, birthday_day=None, job_started_on=None, consent={},
+        rapport="cold", relationship_origin="linkedin_connection",
+        linkedin_url="https://www.linkedin.com/in/margarethe",
+    )  # fmt: skip
+    first = await make_vacancy(sessions, title="Staff Data Engineer")
+    second = await make_vacancy(sessions, title="Platform Engineer")
+    for vacancy in (first, second):
+        await make_match(sessions, vacancy, candidate)
+    handle = await start_candidate(CandidateState(facts=facts, policy=SchedulePolicy()))
+    for vacancy in (first, second):
+        opened = VacancyOpened(str(vacancy.id), "employee", facts.owner)
+        await handle.signal(CandidateWorkflow.vacancy_opened, opened)
+
+    async def drafts(count: int) -> Sequence[Task]:
+        for _ in range(40):
+            tasks = await tasks_of(sessions, candidate.id)
+            if len(tasks) == count and tasks[-1].status == "open":
+                return tasks
+            await time_env.sleep(timedelta(hours=3))
+        raise AssertionError(
+            f"expected {count} drafts, have {await tasks_of(sessions, candidate.id)}"
+        )
+
+    [both] = await drafts(1)
+    assert "Staff Data Engineer" in both.draft and "Platform Engineer" in both.draft
+
+    # The second role closes while the draft naming both waits for the owner.
+    assert await close_vacancy(sessions, time_env, str(second.id)) == [str(candidate.id)]
+    cancelled, only_first = await drafts(2)
+    assert cancelled.status == "cancelled"
+    assert "Staff Data Engineer" in only_first.draft
+    assert "Platform Engineer" not in only_first.draft
+    async with sessions() as session:
+        assert await repository.match_counts(session, second.id) == {"cancelled": 1}
+        assert await repository.match_counts(session, first.id) == {"notified": 1}
+
+    # Then the first closes too: its draft is withdrawn, and nothing was ever sent.
+    await close_vacancy(sessions, time_env, str(first.id))
+    await time_env.sleep(timedelta(hours=1))
+    assert [t.status for t in await tasks_of(sessions, candidate.id)] == ["cancelled"] * 2
+    async with sessions() as session:
+        assert await repository.match_counts(session, first.id) == {"cancelled": 1}
+    assert mailbox.messages == []

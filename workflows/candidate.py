@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
     import workflows.policy as policy
     import workflows.timeouts as timeouts
     from rapport.names import CHANNEL_WORDS, name_from_email
-    from rapport.vocabulary import Occasion, Sentiment, Stage, TouchStatus
+    from rapport.vocabulary import Occasion, Sentiment, Stage, TaskStatus, TouchStatus
     from workflows.models import (
         CandidateInput,
         CandidateState,
@@ -56,6 +56,7 @@ ENDED = {Stage.OPTED_OUT.value, Stage.HIRED.value, Stage.ARCHIVED.value, Stage.E
 HELD = {Stage.ENGAGED.value, Stage.PAUSED.value}
 RECENT_KEPT = 20
 VACANCIES_KEPT = 200
+VACANCY_CLOSED = "cancelled: vacancy closed"
 
 
 @workflow.defn(name="CandidateWorkflow")
@@ -349,12 +350,14 @@ class CandidateWorkflow:
         if task_id in self._task_outcomes:
             return self._task_outcomes.pop(task_id)
         cancelled = self._cancelled(channel, touch)
+        reason = self._cancel_reason(channel) if cancelled else "not sent by its deadline"
         closed: CloseTaskResult = await workflow.execute_activity(
             "close_task",
             CloseTaskInput(
                 task_id=task_id,
                 status="cancelled" if cancelled else "expired",
-                reason=self._cancel_reason(channel) if cancelled else "not sent by its deadline",
+                reason=reason,
+                vacancy_closed=reason == VACANCY_CLOSED,
             ),
             result_type=CloseTaskResult,
             start_to_close_timeout=timeouts.DATABASE_START_TO_CLOSE,
@@ -364,21 +367,20 @@ class CandidateWorkflow:
         return closed.outcome
 
     def _cancelled(self, channel: str, touch: PlannedTouch | None = None) -> bool:
-        vacancies = set(touch.ref_id.split(",")) if touch and touch.ref_id else set()
-        if (
-            touch
-            and touch.occasion == Occasion.VACANCY.value
-            and vacancies <= self._closed_vacancies
-        ):
+        # A draft naming a vacancy that has closed must not go out, even if it names others.
+        if touch and touch.occasion == Occasion.VACANCY.value and self._closed_in(touch):
             return True
         return self._state.stage != Stage.NURTURING.value or channel in self._state.facts.opt_outs
+
+    def _closed_in(self, touch: PlannedTouch) -> set[str]:
+        return set((touch.ref_id or "").split(",")) & self._closed_vacancies
 
     def _cancel_reason(self, channel: str) -> str:
         if self._state.stage != Stage.NURTURING.value:
             return f"cancelled: {self._state.stage}"
         if channel in self._state.facts.opt_outs:
             return f"cancelled: opted out of {channel}"
-        return "cancelled: vacancy closed"
+        return VACANCY_CLOSED
 
     async def _drop_pending(self, reason: str) -> None:
         """One-off touches that can no longer go (engaged, paused): recorded as skipped."""
@@ -410,6 +412,9 @@ class CandidateWorkflow:
         elif touch.occasion == Occasion.CHECK_IN.value:
             state.last_check_in_at = now
         answered = set((touch.ref_id or "").split(","))
+        if outcome == TaskStatus.CANCELLED.value and touch.occasion == Occasion.VACANCY.value:
+            # Cancelled because one of its vacancies closed: the others are planned again.
+            answered = self._closed_in(touch)
         state.pending = [pending for pending in state.pending if pending.ref_id not in answered]
         if outcome == TouchStatus.SENT.value and channel is not None:
             state.recent = [*state.recent, SentRecord(touch.occasion, channel, now)][-RECENT_KEPT:]

@@ -220,6 +220,8 @@ class CloseTaskInput:
     task_id: str
     status: str  # expired | cancelled
     reason: str
+    # Cancelled because a vacancy it names closed: the others it names are planned again.
+    vacancy_closed: bool = False
 
 
 @dataclass

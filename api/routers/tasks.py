@@ -64,13 +64,24 @@ async def complete_task(
     task.completed_at = now
     task.final_text = body.text
     sent = body.outcome == "sent"
+    reason = None if sent else f"skipped by {task.owner}: {body.reason or 'no reason given'}"
     await repository.set_touch_outcome(
         session,
         task.id,
         status=TouchStatus.SENT.value if sent else TouchStatus.SKIPPED.value,
-        reason=None if sent else f"skipped by {task.owner}: {body.reason or 'no reason given'}",
+        reason=reason,
         sent_at=now if sent else None,
     )
+    if not sent:
+        # The vacancies this draft named were not reached after all.
+        await repository.set_match_status(
+            session,
+            repository.vacancies_in_key(task.idempotency_key),
+            [task.candidate_id],
+            status="skipped",
+            reason=reason,
+            only_from=["notified"],
+        )
     await session.commit()
     candidate = await repository.get_candidate(session, task.candidate_id)
     if candidate is not None:

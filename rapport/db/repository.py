@@ -322,10 +322,34 @@ async def set_match_status(
     return list((await session.execute(statement)).scalars().all())
 
 
+def vacancies_in_key(idempotency_key: str) -> list[uuid.UUID]:
+    """The vacancies a vacancy touch or task names: `<candidate>:vacancy:<id>,<id>[:<channel>]`."""
+    parts = idempotency_key.split(":")
+    if len(parts) < 3 or parts[1] != "vacancy":
+        return []
+    return [uuid.UUID(part) for part in parts[2].split(",") if part]
+
+
 async def pending_matches(session: AsyncSession, vacancy_id: uuid.UUID) -> list[uuid.UUID]:
+    """Candidates a closing vacancy can still spare a message: not yet reached, or whose
+    draft about it still waits in someone's inbox."""
+    draft_waiting = (
+        select(Task.id)
+        .where(
+            Task.candidate_id == VacancyMatch.candidate_id,
+            Task.status == "open",
+            Task.occasion == "vacancy",
+            Task.idempotency_key.contains(str(vacancy_id)),
+        )
+        .exists()
+    )
     result = await session.execute(
         select(VacancyMatch.candidate_id).where(
-            VacancyMatch.vacancy_id == vacancy_id, VacancyMatch.status == "matched"
+            VacancyMatch.vacancy_id == vacancy_id,
+            or_(
+                VacancyMatch.status == "matched",
+                (VacancyMatch.status == "notified") & draft_waiting,
+            ),
         )
     )
     return list(result.scalars().all())
