@@ -21,6 +21,11 @@ from workflows.models import (
 )
 
 
+class NotCommittedYet(Exception):
+    """The API starts the workflow just before it commits the row: a page that finds no row
+    is retried, rather than reporting its candidates as matching nothing."""
+
+
 def profile(candidate: Candidate) -> CandidateProfile:
     return CandidateProfile(
         skills=tuple(candidate.skills or ()),
@@ -55,7 +60,9 @@ class FanOutActivities:
         self, session: AsyncSession, vacancy_id: str, page: Sequence[Candidate]
     ) -> list[Recipient]:
         vacancy = await repository.get_vacancy(session, uuid.UUID(vacancy_id))
-        if vacancy is None or vacancy.status != "open":
+        if vacancy is None:
+            raise NotCommittedYet(f"vacancy {vacancy_id}")
+        if vacancy.status != "open":
             return []
         wanted = VacancyProfile(
             title=vacancy.title,
@@ -90,7 +97,7 @@ class FanOutActivities:
     ) -> list[Recipient]:
         campaign = await repository.get_campaign(session, uuid.UUID(campaign_id))
         if campaign is None:
-            return []
+            raise NotCommittedYet(f"campaign {campaign_id}")
         members = [
             candidate
             for candidate in page
@@ -112,6 +119,7 @@ class FanOutActivities:
                 str(invitations[candidate.id]),
                 campaign.sender_role,
                 campaign.sender or candidate.owner,
+                campaign.starts_at,
             )
             for candidate in members
             if candidate.id in invitations

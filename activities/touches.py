@@ -333,9 +333,15 @@ class TouchActivities:
     async def _pointless(
         self, candidate: Candidate, request: SendTouchInput, article: Article | None
     ) -> str | None:
-        """A touch with nothing worth saying: no article left, or every vacancy closed."""
+        """A touch with nothing worth saying: no article left, every vacancy closed, or the
+        event it invites to has begun."""
         if request.occasion == Occasion.CHECK_IN and article is None:
             return "no fitting article left to share"
+        if request.occasion == Occasion.INVITATION and request.ref_id:
+            async with self._sessions() as session:
+                invitation = await repository.get_invitation(session, uuid.UUID(request.ref_id))
+            if invitation and invitation.starts_at and invitation.starts_at <= datetime.now(UTC):
+                return "the event has already begun"
         if request.occasion == Occasion.VACANCY and not await self._open_vacancies(
             candidate, request
         ):

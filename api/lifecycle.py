@@ -133,6 +133,7 @@ async def invite(
             invitation_id=str(invitation.id),
             sender_role=invitation.sender_role,
             sender=invitation.sender,
+            deadline=invitation.starts_at,
         ),
     )
     return invitation

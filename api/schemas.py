@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
 from typing import Annotated, Any, Literal
@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -97,11 +98,19 @@ def check_not_future(value: date) -> date:
     return value
 
 
+def check_ahead(value: datetime) -> datetime:
+    if value <= datetime.now(UTC):
+        raise ValueError(f"{value.isoformat()} has passed: invitations are for events ahead")
+    return value
+
+
 TimeZoneName = Annotated[str, AfterValidator(check_timezone)]
 CountryCode = Annotated[str, AfterValidator(check_country)]
 Birthday = Annotated[str, AfterValidator(check_birthday)]
 LinkedInUrl = Annotated[str, StringConstraints(max_length=500), AfterValidator(check_linkedin_url)]
 PastDate = Annotated[date, AfterValidator(check_not_future)]
+# An event's start, with its UTC offset (17:00 means nothing without one), still ahead.
+EventStart = Annotated[AwareDatetime, AfterValidator(check_ahead)]
 
 
 class Relationship(BaseModel):
@@ -353,7 +362,7 @@ class InvitationBody(BaseModel):
     )
     title: ShortText | None = None
     url: Annotated[str, StringConstraints(max_length=1000, pattern=r"^https?://")] | None = None
-    starts_at: datetime | None = None
+    starts_at: EventStart | None = None
     message: Annotated[str, StringConstraints(max_length=1000)] | None = None
 
 
@@ -505,7 +514,7 @@ class CampaignBody(BaseModel):
     sender: EmailStr | None = None
     title: ShortText
     url: Annotated[str, StringConstraints(max_length=1000, pattern=r"^https?://\S+$")] | None = None
-    starts_at: datetime | None = None
+    starts_at: EventStart | None = None
     message: Annotated[str, StringConstraints(max_length=1000)] | None = None
     segment: Segment = Field(default_factory=Segment)
 

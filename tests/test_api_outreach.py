@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -17,6 +18,10 @@ from rapport.mailbox import read_mailbox
 
 from .api_helpers import enrolment, eventually, zone_in_send_window
 from .stack import RunningStack
+
+
+def in_days(days: int) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).isoformat()
 
 
 def birthday_today(**overrides: Any) -> dict[str, Any]:
@@ -278,7 +283,7 @@ async def test_invitation_and_stages(api: httpx.AsyncClient) -> None:
             "sender_role": "marketing",
             "title": "Data mesh in practice",
             "url": "https://events.example.com/mesh",
-            "starts_at": "2027-02-10T17:00:00+01:00",
+            "starts_at": in_days(60),
         },
     )
     assert invited.status_code == 201, invited.text
@@ -290,6 +295,13 @@ async def test_invitation_and_stages(api: httpx.AsyncClient) -> None:
     await eventually(planned)
     bad = await api.post(f"/api/candidates/{candidate['id']}/invitations", json={"kind": "party"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "kind"
+    # An event that has begun, or a time without its UTC offset, is refused by name.
+    for starts_at in (in_days(-1), "2031-02-10T17:00:00"):
+        late = await api.post(
+            f"/api/candidates/{candidate['id']}/invitations",
+            json={"kind": "webinar", "title": "Mesh", "starts_at": starts_at},
+        )
+        assert late.status_code == 422 and late.json()["detail"][0]["field"] == "starts_at"
 
     paused = await api.post(f"/api/candidates/{candidate['id']}/stage", json={"stage": "paused"})
     assert paused.json()["stage"] == "paused"

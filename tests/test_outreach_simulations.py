@@ -17,11 +17,11 @@ from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
 from activities.fanout import FanOutActivities
 from api import lifecycle
-from api.schemas import MetInPersonBody, OptOutBody, RepliedBody
+from api.schemas import InvitationBody, MetInPersonBody, OptOutBody, RepliedBody
 from rapport.db import repository
 from rapport.db.models import Candidate, Task, Touch, Vacancy
 from rapport.mailbox import MailboxHandler
-from rapport.vocabulary import Rapport
+from rapport.vocabulary import InvitationKind, Rapport
 from workflows.candidate import CandidateWorkflow
 from workflows.models import (
     CandidateState,
@@ -32,6 +32,7 @@ from workflows.models import (
     VacancyOpened,
 )
 
+from .api_helpers import zone_in_send_window
 from .conftest import StartCandidate
 from .factories import make_candidate, make_match, make_vacancy
 
@@ -420,3 +421,34 @@ async def test_closing_a_vacancy_cancels_its_waiting_draft_and_keeps_the_other_r
     async with sessions() as session:
         assert await repository.match_counts(session, first.id) == {"cancelled": 1}
     assert mailbox.messages == []
+
+
+async def test_an_invitation_that_would_arrive_after_its_event_is_not_sent(
+    time_env: WorkflowEnvironment,
+    start_candidate: StartCandidate,
+    sessions: async_sessionmaker[AsyncSession],
+    mailbox: MailboxHandler,
+) -> None:
+    # Night where they live: the next send window opens after the webinar has begun.
+    zone, _ = zone_in_send_window(await time_env.get_current_time(), inside=False)
+    candidate, facts = await make_candidate(
+        sessions, timezone=zone, birthday_month=None, birthday_day=None, job_started_on=None
+    )
+    handle = await start_candidate(CandidateState(facts=facts, policy=SchedulePolicy()))
+    starts_at = await time_env.get_current_time() + timedelta(hours=1)
+    session, stored = await load(sessions, candidate.id)
+    async with session:
+        await lifecycle.invite(
+            session, time_env.client, stored,
+            InvitationBody.model_construct(
+                kind=InvitationKind.WEBINAR, sender_role="marketing", sender=None,
+                title="Tracing at scale", url=None, starts_at=starts_at, message=None,
+            ),
+        )  # fmt: skip
+    await time_env.sleep(timedelta(days=7))  # past a weekend and a holiday or two
+
+    touches = await touches_of(sessions, candidate.id)
+    assert [(t.occasion, t.status) for t in touches] == [("invitation", "skipped")]
+    assert (touches[0].reason or "").startswith("missed its moment")
+    assert mailbox.messages == []
+    assert (await handle.query(CandidateWorkflow.status, StatusQuery())).stage == "nurturing"

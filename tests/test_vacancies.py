@@ -220,6 +220,19 @@ async def test_a_vacancy_reaches_exactly_the_candidates_who_fit(
     items = matches.json()["items"]
     assert len(items) == 60
     assert all(item["score"] >= 0.5 and item["reasons"] for item in items)
+    paged: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        params: dict[str, Any] = {"limit": 25} | ({"cursor": cursor} if cursor else {})
+        page = (await api.get(f"/api/vacancies/{vacancy['id']}/matches", params=params)).json()
+        paged += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert paged == items
+    for bad in ("²", "99999999999999999999", "-1", "x"):
+        refused = await api.get(f"/api/vacancies/{vacancy['id']}/matches", params={"cursor": bad})
+        assert refused.status_code == 422 and refused.json()["detail"][0]["field"] == "cursor"
 
     again = await api.post("/api/vacancies", json=body)
     assert again.status_code == 200 and again.json()["id"] == vacancy["id"]
@@ -419,7 +432,7 @@ async def test_a_campaign_invites_its_segment_through_each_budget(
             "kind": "webinar",
             "title": "Tracing at scale",
             "url": "https://events.example.com/tracing",
-            "starts_at": "2027-03-04T17:00:00+01:00",
+            "starts_at": (datetime.now(UTC) + timedelta(days=90)).isoformat(),
             "segment": {"interests": [interest], "rapports": ["warm", "strong"]},
         },
     )

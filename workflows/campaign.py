@@ -41,5 +41,8 @@ class CampaignWorkflow:
 
 def invited(recipient: Recipient) -> InvitationReceived:
     return InvitationReceived(
-        invitation_id=recipient.ref_id, sender_role=recipient.sender_role, sender=recipient.sender
+        invitation_id=recipient.ref_id,
+        sender_role=recipient.sender_role,
+        sender=recipient.sender,
+        deadline=recipient.deadline,
     )

@@ -167,6 +167,7 @@ class CandidateWorkflow:
                     sender_role=invited.sender_role,
                     sender=invited.sender or self._state.facts.owner,
                     not_before=workflow.now(),
+                    deadline=invited.deadline,
                 )
             )
         self._replan = True

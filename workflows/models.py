@@ -140,6 +140,8 @@ class InvitationReceived:
     invitation_id: str
     sender_role: str
     sender: str | None = None
+    # When the event starts: an invitation that would arrive later is not sent.
+    deadline: datetime | None = None
 
 
 @dataclass
@@ -258,6 +260,7 @@ class Recipient:
     ref_id: str  # the vacancy, or this candidate's invitation of a campaign
     sender_role: str
     sender: str | None = None
+    deadline: datetime | None = None  # a campaign's event start
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -11,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy.exc import IntegrityError
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import READ, READ_ALL, WRITE, PrincipalDep
 from api.deps import SessionDep, SettingsDep, TemporalDep, id_or_404
@@ -24,6 +25,8 @@ from workflows.vacancy import VacancyWorkflow
 
 router = APIRouter(prefix="/api/vacancies", tags=["vacancies"])
 STATUS_TIMEOUT = timedelta(seconds=3)
+# An offset into the matches; ASCII digits only ("²".isdigit() is true), and small.
+CURSOR = re.compile(r"[0-9]{1,9}")
 
 
 async def load_vacancy(session: SessionDep, vacancy_id: str) -> Vacancy:
@@ -128,8 +131,18 @@ async def close_vacancy(vacancy_id: str, session: SessionDep, temporal: Temporal
         vacancy.status = "closed"
         vacancy.closed_at = datetime.now(UTC)
         await session.commit()
-        handle: WorkflowHandle[Any, Any] = temporal.get_workflow_handle(vacancy.workflow_id)
+    # Told every time, not only the first: a close whose signal was lost (Temporal away) is
+    # completed by the client's retry. The workflow ignores a second one.
+    handle: WorkflowHandle[Any, Any] = temporal.get_workflow_handle(vacancy.workflow_id)
+    try:
         await handle.signal(VacancyWorkflow.close, CloseVacancy())
+    except RPCError as err:
+        if err.status != RPCStatusCode.NOT_FOUND:  # not found: it has finished closing
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+                "the vacancy is closed, but its pending messages could not be cancelled yet: "
+                "Temporal did not answer; retry the close",
+            ) from err
     return await vacancy_out(session, temporal, vacancy)
 
 
@@ -146,7 +159,7 @@ async def list_matches(
 
     An owner's key sees only the candidates they hold (the link in their digest)."""
     vacancy = await load_vacancy(session, vacancy_id)
-    if cursor is not None and not cursor.isdigit():
+    if cursor is not None and not CURSOR.fullmatch(cursor):
         raise HTTPException(422, [{"field": "cursor", "message": "not a cursor"}])
     offset = int(cursor or 0)
     rows = await repository.list_matches(
