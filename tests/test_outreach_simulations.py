@@ -452,3 +452,37 @@ async def test_an_invitation_that_would_arrive_after_its_event_is_not_sent(
     assert (touches[0].reason or "").startswith("missed its moment")
     assert mailbox.messages == []
     assert (await handle.query(CandidateWorkflow.status, StatusQuery())).stage == "nurturing"
+
+
+async def test_not_interested_while_a_vacancy_waits_records_it_as_not_contacted(
+    time_env: WorkflowEnvironment,
+    start_candidate: StartCandidate,
+    sessions: async_sessionmaker[AsyncSession],
+    mailbox: MailboxHandler,
+) -> None:
+    candidate, facts = await make_candidate(
+        sessions, birthday_month=None, birthday_day=None, job_started_on=None
+    )
+    vacancy = await make_vacancy(sessions)
+    await make_match(sessions, vacancy, candidate)
+    handle = await start_candidate(
+        CandidateState(facts=facts, policy=SchedulePolicy(vacancy_batch_seconds=600))
+    )
+    opened = VacancyOpened(str(vacancy.id), "employee", facts.owner)
+    await handle.signal(CandidateWorkflow.vacancy_opened, opened)
+    # They answer "not interested" to something else within the vacancy's batching wait.
+    session, stored = await load(sessions, candidate.id)
+    async with session:
+        await lifecycle.replied(
+            session, time_env.client, stored,
+            RepliedBody.model_validate({"type": "replied", "sentiment": "not_interested"}),
+        )  # fmt: skip
+    await time_env.sleep(timedelta(days=3))
+
+    assert mailbox.messages == []
+    touches = await touches_of(sessions, candidate.id)
+    assert [(t.occasion, t.status) for t in touches] == [("vacancy", "skipped")]
+    async with sessions() as session:
+        assert await repository.match_counts(session, vacancy.id) == {"skipped": 1}
+    state = await handle.query(CandidateWorkflow.full_state, StatusQuery())
+    assert state.pending == []

@@ -384,3 +384,27 @@ def test_greeting_task_deadline_is_the_end_of_its_day() -> None:
     touch = planning.next_touch(candidate, NOW)
     assert touch is not None and touch.channel == "linkedin_message" and touch.assisted
     assert touch.deadline == datetime(2026, 12, 10, 17, 0, tzinfo=UTC)
+
+
+def test_vacancies_from_two_hiring_managers_to_someone_nobody_holds_come_from_the_first() -> None:
+    now = datetime(2027, 3, 3, 10, 0, tzinfo=UTC)
+    facts = person(
+        owner=None,
+        owner_role="hr",
+        rapport="cold",
+        relationship_origin="linkedin_connection",
+        consent={},
+    )
+    vacancies = [
+        OneOff("vacancy", ref, "employee", manager, now)
+        for ref, manager in (("v-a", "ann.hm@example.com"), ("v-b", "bob.hm@example.com"))
+    ]
+    planned = planning.plan(state(facts, pending=vacancies), now)
+    [touch] = [t for t in planned if t.occasion == "vacancy"]
+    assert (touch.ref_id, touch.sender, touch.sender_role) == (
+        "v-a,v-b",
+        "ann.hm@example.com",
+        "employee",
+    )
+    # A cold LinkedIn contact: the hiring manager gets the draft, rather than nobody at all.
+    assert (touch.channel, touch.assisted, touch.skip) == ("linkedin_message", True, False)

@@ -87,7 +87,11 @@ class CandidateWorkflow:
                 self._engaged = None
             if state.stage in HELD and state.pending:
                 await self._drop_pending(f"candidate is {state.stage}")
+            if state.facts.greetings_only and state.pending and state.stage not in ENDED:
+                await self._drop_pending("greetings only: they are not interested")
             if state.stage in ENDED:
+                if state.pending and state.stage != Stage.ERASED.value:
+                    await self._drop_pending(f"candidate is {state.stage}")
                 self._next = None
                 self._publish(None)
                 workflow.set_current_details(f"ended: {state.stage}")

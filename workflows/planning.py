@@ -260,6 +260,9 @@ def one_off_slots(state: CandidateState, now: datetime, until: datetime) -> list
         if due > until:
             continue
         senders = {pending.sender for pending in group}
+        # Vacancies from different hiring managers, in one message: the person who holds
+        # the relationship writes it; nobody does: the first hiring manager.
+        one_voice = len(senders) == 1 or not facts.owner
         ref = ",".join(sorted(pending.ref_id for pending in group))
         slots.append(
             Slot(
@@ -267,8 +270,8 @@ def one_off_slots(state: CandidateState, now: datetime, until: datetime) -> list
                 due,
                 due.astimezone(tz).date(),
                 ref,
-                first.sender_role if len(senders) == 1 else facts.owner_role,
-                first.sender if len(senders) == 1 else facts.owner,
+                first.sender_role if one_voice else facts.owner_role,
+                first.sender if one_voice else facts.owner,
                 ref,
                 min((p.deadline for p in group if p.deadline), default=None),
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select, update
@@ -433,11 +433,19 @@ async def undigested_matches(
     return [(candidate, match, vacancy) for candidate, match, vacancy in result.all()]
 
 
+# A reply months after a vacancy message answers something else (a birthday wish).
+REPLY_COUNTS_FOR_VACANCY = timedelta(days=30)
+
+
 async def mark_replied(session: AsyncSession, candidate_id: uuid.UUID) -> None:
-    """A reply after a vacancy message counts as a reply to that vacancy."""
+    """A reply soon after a vacancy message counts as a reply to that vacancy."""
     await session.execute(
         update(VacancyMatch)
-        .where(VacancyMatch.candidate_id == candidate_id, VacancyMatch.status == "notified")
+        .where(
+            VacancyMatch.candidate_id == candidate_id,
+            VacancyMatch.status == "notified",
+            VacancyMatch.updated_at >= func.now() - REPLY_COUNTS_FOR_VACANCY,
+        )
         .values(status="replied")
     )
 
