@@ -10,7 +10,8 @@ from temporalio import activity
 
 from rapport.db import repository
 from rapport.db.models import Candidate
-from rapport.matching import CandidateProfile, VacancyProfile, in_segment, match
+from rapport.matching import in_segment, match
+from rapport.profiles import candidate_profile, vacancy_profile
 from workflows.models import (
     CloseMatchesInput,
     CloseMatchesResult,
@@ -24,14 +25,6 @@ from workflows.models import (
 class NotCommittedYet(Exception):
     """The API starts the workflow just before it commits the row: a page that finds no row
     is retried, rather than reporting its candidates as matching nothing."""
-
-
-def profile(candidate: Candidate) -> CandidateProfile:
-    return CandidateProfile(
-        skills=tuple(candidate.skills or ()),
-        current_title=candidate.current_title,
-        location=candidate.location,
-    )
 
 
 class FanOutActivities:
@@ -64,17 +57,11 @@ class FanOutActivities:
             raise NotCommittedYet(f"vacancy {vacancy_id}")
         if vacancy.status != "open":
             return []
-        wanted = VacancyProfile(
-            title=vacancy.title,
-            skills=tuple(vacancy.skills or ()),
-            seniority=vacancy.seniority,
-            location=vacancy.location,
-            remote=vacancy.remote,
-        )
+        wanted = vacancy_profile(vacancy)
         rows = []
         recipients = []
         for candidate in page:
-            result = match(profile(candidate), wanted)
+            result = match(candidate_profile(candidate), wanted)
             if not result.fits:
                 continue
             rows.append(
@@ -103,7 +90,7 @@ class FanOutActivities:
             for candidate in page
             if candidate.stage == "nurturing"
             and in_segment(
-                profile(candidate),
+                candidate_profile(candidate),
                 candidate.interests or (),
                 candidate.relationship_origin,
                 candidate.rapport,

@@ -25,7 +25,9 @@ from rapport import signing
 from rapport.db import repository
 from rapport.db.models import Article, Candidate, Task
 from rapport.facts import facts_from_candidate
+from rapport.matching import match
 from rapport.names import name_from_email
+from rapport.profiles import candidate_profile, vacancy_profile
 from rapport.vocabulary import Channel, Occasion, TaskStatus, TouchStatus
 from workflows.models import (
     CloseTaskInput,
@@ -354,15 +356,17 @@ class TouchActivities:
         ids = [uuid.UUID(part) for part in (request.ref_id or "").split(",") if part]
         async with self._sessions() as session:
             found = await repository.matches_for(session, candidate.id, ids)
+        # What suits them, in words for them (the stored reasons are the recruiter's).
+        profile = candidate_profile(candidate)
         return [
             VacancyView(
                 vacancy.title,
                 vacancy.url,
-                list(match.reasons or []),
+                list(match(profile, vacancy_profile(vacancy)).highlights),
                 note=vacancy.owner_message,
                 hiring_manager=vacancy.hiring_manager,
             )
-            for vacancy, match in found
+            for vacancy, _ in found
             if vacancy.status == "open"
         ]
 

@@ -65,8 +65,11 @@ class CandidateProfile:
 @dataclass(frozen=True)
 class Match:
     score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...]  # for the recruiter: what counted, and how much
     skill_share: float = 0.0
+    # For the candidate: why the role suits them, as phrases that follow "because of", and
+    # never what they lack.
+    highlights: tuple[str, ...] = ()
 
     @property
     def fits(self) -> bool:
@@ -87,6 +90,24 @@ def seniority_level(text: str | None) -> int | None:
     return max(levels) if levels else None
 
 
+def natural_join(items: Iterable[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    listed = list(items)
+    return listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} and {listed[-1]}"
+
+
+def with_article(title: str) -> str:
+    return f"{'an' if title[:1].lower() in 'aeiou' else 'a'} {title}"
+
+
+def same_place(wanted: str, lives: str) -> bool:
+    """Every word of one place is in the other: Berlin ~ Berlin, Germany; Rome !~ Jerome."""
+    wanted_words, lives_words = words(wanted), words(lives)
+    return bool(wanted_words and lives_words) and (
+        wanted_words <= lives_words or lives_words <= wanted_words
+    )
+
+
 def match(candidate: CandidateProfile, vacancy: VacancyProfile) -> Match:
     """Score from skills (half), title, seniority and location; a fit shares half the skills."""
     wanted = normalised(vacancy.skills)
@@ -94,13 +115,15 @@ def match(candidate: CandidateProfile, vacancy: VacancyProfile) -> Match:
     if not wanted or not shared:
         return Match(0.0, ())
     reasons = [f"{len(shared)} of {len(wanted)} skills: {', '.join(shared)}"]
+    highlights = [f"your experience with {natural_join(shared)}"]
     score = SKILLS_WEIGHT * len(shared) / len(wanted)
 
     role_words = words(vacancy.title) - TITLE_NOISE
     common = sorted(role_words & (words(candidate.current_title) - TITLE_NOISE))
-    if common:
+    if common and candidate.current_title:
         score += TITLE_WEIGHT * len(common) / len(role_words)
         reasons.append(f"works as {candidate.current_title}")
+        highlights.append(f"your work as {with_article(candidate.current_title.strip())}")
 
     wanted_level = seniority_level(vacancy.seniority) or seniority_level(vacancy.title)
     # Seniority only means something within the same line of work.
@@ -113,16 +136,24 @@ def match(candidate: CandidateProfile, vacancy: VacancyProfile) -> Match:
         elif has + 1 == wanted_level:
             score += SENIORITY_WEIGHT
             reasons.append("a step up in seniority")
+            highlights.append("the step up it would be")
 
     if vacancy.remote:
         score += LOCATION_WEIGHT
         reasons.append("the role is remote")
-    elif vacancy.location and candidate.location:
-        place = vacancy.location.strip().lower()
-        if place in candidate.location.lower() or candidate.location.strip().lower() in place:
-            score += LOCATION_WEIGHT
-            reasons.append(f"based in {candidate.location}")
-    return Match(round(min(score, 1.0), 3), tuple(reasons), len(shared) / len(wanted))
+        highlights.append("the option to work fully remotely")
+    elif (
+        vacancy.location and candidate.location and same_place(vacancy.location, candidate.location)
+    ):
+        score += LOCATION_WEIGHT
+        reasons.append(f"based in {candidate.location}")
+        highlights.append(f"its place in {vacancy.location.strip()}, close to you")
+    return Match(
+        round(min(score, 1.0), 3),
+        tuple(reasons),
+        len(shared) / len(wanted),
+        tuple(highlights),
+    )
 
 
 def in_segment(
@@ -140,8 +171,9 @@ def in_segment(
     ):
         return False
     location = segment.get("location")
-    place = location.strip().lower() if isinstance(location, str) else ""
-    if place and place not in (candidate.location or "").lower():
+    # The segment's place, word for word, within where they live: Berlin in "Berlin, Germany";
+    # Rome not in "Jerome".
+    if isinstance(location, str) and not words(location) <= words(candidate.location):
         return False
     origins = set(_strings(segment.get("origins")))
     if origins and origin not in origins:

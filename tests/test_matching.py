@@ -96,3 +96,42 @@ ANA = CandidateProfile(("python", "go"), "Backend Engineer", "Lisbon, Portugal")
 )
 def test_campaign_segment(segment: dict[str, object], inside: bool) -> None:
     assert in_segment(ANA, ["Observability"], "former_colleague", "warm", segment) is inside
+
+
+@pytest.mark.parametrize(
+    ("lives", "wanted", "same"),
+    [
+        ("Berlin, Germany", "Berlin", True),
+        ("Berlin", "berlin", True),
+        ("Munich, Germany", "Germany", True),
+        ("New York City", "New York", True),
+        ("Jerome, Idaho", "Rome", False),
+        ("York, UK", "New York", False),
+        ("Lagos", "LA", False),
+    ],
+)  # fmt: skip
+def test_places_match_word_for_word(lives: str, wanted: str, same: bool) -> None:
+    vacancy = VacancyProfile("Data Engineer", ("python",), None, wanted)
+    result = match(CandidateProfile(("python",), "Data Engineer", lives), vacancy)
+    assert (f"based in {lives}" in result.reasons) is same
+    segment: dict[str, object] = {"location": wanted}
+    assert in_segment(CandidateProfile((), None, lives), (), "referral", "warm", segment) is same
+
+
+def test_the_candidate_hears_what_fits_and_never_what_is_missing() -> None:
+    result = match(
+        CandidateProfile(("python", "spark", "dbt"), "Data Engineer", "Berlin, Germany"),
+        DATA_ENGINEER,
+    )
+    assert result.highlights == (
+        "your experience with python and spark",
+        "your work as a Data Engineer",
+        "the step up it would be",
+        "its place in Berlin, close to you",
+    )
+    assert not any("of 4" in phrase or "kafka" in phrase for phrase in result.highlights)
+    remote = VacancyProfile("Analytics Engineer", ("sql",), None, None, remote=True)
+    assert match(CandidateProfile(("sql",), None, None), remote).highlights == (
+        "your experience with sql",
+        "the option to work fully remotely",
+    )

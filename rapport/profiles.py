@@ -1,0 +1,24 @@
+"""Stored candidates and vacancies as the matcher sees them."""
+
+from __future__ import annotations
+
+from rapport.db.models import Candidate, Vacancy
+from rapport.matching import CandidateProfile, VacancyProfile
+
+
+def candidate_profile(candidate: Candidate) -> CandidateProfile:
+    return CandidateProfile(
+        skills=tuple(candidate.skills or ()),
+        current_title=candidate.current_title,
+        location=candidate.location,
+    )
+
+
+def vacancy_profile(vacancy: Vacancy) -> VacancyProfile:
+    return VacancyProfile(
+        title=vacancy.title,
+        skills=tuple(vacancy.skills or ()),
+        seniority=vacancy.seniority,
+        location=vacancy.location,
+        remote=vacancy.remote,
+    )
