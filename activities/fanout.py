@@ -125,19 +125,23 @@ class FanOutActivities:
 
     @activity.defn(name="close_matches")
     async def close_matches(self, request: CloseMatchesInput) -> CloseMatchesResult:
-        """The vacancy closed: matches not yet acted on are cancelled."""
+        """The vacancy closed: a page of the matches not yet acted on are cancelled, and their
+        candidates returned for the workflow to tell."""
         vacancy_id = uuid.UUID(request.vacancy_id)
+        after = uuid.UUID(request.after) if request.after else None
         async with self._sessions.begin() as session:
-            pending = await repository.pending_matches(session, vacancy_id)
-            moved = await repository.set_match_status(
+            pending = await repository.pending_matches(
+                session, vacancy_id, after=after, limit=request.limit
+            )
+            await repository.set_match_status(
                 session,
                 [vacancy_id],
                 pending,
                 status="cancelled",
-                reason="the vacancy closed before the message went out",
+                reason=repository.CLOSED_BEFORE_SENT,
                 only_from=["matched", "notified"],
             )
-        return CloseMatchesResult(candidate_ids=[str(candidate_id) for candidate_id in moved])
+        return CloseMatchesResult(candidate_ids=[str(candidate_id) for candidate_id in pending])
 
     @activity.defn(name="send_digests")
     async def send_digests(self, request: CloseMatchesInput) -> None:

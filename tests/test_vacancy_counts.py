@@ -6,9 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.testing import ActivityEnvironment
 
+from activities.fanout import FanOutActivities
 from rapport.db import repository
 from rapport.db.models import VacancyMatch
+from workflows.models import CloseMatchesInput
 
 from .factories import make_candidate, make_match, make_vacancy
 
@@ -38,3 +41,27 @@ async def test_a_reply_counts_for_recent_vacancy_messages_only(
     assert counts == [
         {"notified": 1}, {"replied": 1}, {"matched": 1},
     ]  # fmt: skip
+
+
+async def test_closing_pages_through_the_pending_and_a_retried_page_tells_the_same_people(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    vacancy = await make_vacancy(sessions)
+    candidates = [(await make_candidate(sessions))[0] for _ in range(3)]
+    for candidate in candidates:
+        await make_match(sessions, vacancy, candidate)
+    reached, _ = await make_candidate(sessions)
+    await make_match(sessions, vacancy, reached, status="notified")  # no draft waiting
+    closing = FanOutActivities(sessions).close_matches
+    ids = sorted(str(candidate.id) for candidate in candidates)
+
+    first = await ActivityEnvironment().run(closing, CloseMatchesInput(str(vacancy.id), None, 2))
+    retried = await ActivityEnvironment().run(closing, CloseMatchesInput(str(vacancy.id), None, 2))
+    rest = await ActivityEnvironment().run(closing, CloseMatchesInput(str(vacancy.id), ids[1], 2))
+
+    assert first.candidate_ids == retried.candidate_ids == ids[:2]
+    assert rest.candidate_ids == ids[2:]
+    async with sessions() as session:
+        assert await repository.match_counts(session, vacancy.id) == {
+            "cancelled": 3, "notified": 1,
+        }  # fmt: skip

@@ -294,6 +294,9 @@ class CloseMatchesResult:
 @dataclass
 class CloseMatchesInput:
     vacancy_id: str
+    # A page of the candidates to tell, in candidate-id order after `after`.
+    after: str | None = None
+    limit: int | None = None
 
 
 @dataclass
@@ -334,6 +337,8 @@ class FanOutState:
     unreachable: int = 0
     fanned_out: bool = False
     closed: bool = False
+    close_cursor: str | None = None
+    cancelled: int = 0
 
 
 @dataclass

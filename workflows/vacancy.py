@@ -60,21 +60,32 @@ class VacancyWorkflow:
             f"open: {state.matched} matched, {state.signalled} signalled; waiting to close"
         )
         await workflow.wait_condition(lambda: state.closed, timeout_summary="until closed")
-        cancelled: CloseMatchesResult = await workflow.execute_activity(
-            "close_matches",
-            CloseMatchesInput(vacancy_id=state.target_id),
-            result_type=CloseMatchesResult,
-            start_to_close_timeout=timeouts.MATCH_PAGE_START_TO_CLOSE,
-            retry_policy=timeouts.DATABASE_RETRY,
-            summary="cancel what has not gone out",
-        )
-        await fanout.signal_each(
-            cancelled.candidate_ids,
-            "vacancy_closed",
-            VacancyClosed(vacancy_id=state.target_id),
-            state.concurrency,
-        )
-        workflow.set_current_details(f"closed: {len(cancelled.candidate_ids)} pending cancelled")
+        # In pages, continuing as new when the history grows: tens of thousands may still be
+        # pending when a vacancy closes right after it opened.
+        while True:
+            page: CloseMatchesResult = await workflow.execute_activity(
+                "close_matches",
+                CloseMatchesInput(state.target_id, state.close_cursor, state.page_size),
+                result_type=CloseMatchesResult,
+                start_to_close_timeout=timeouts.MATCH_PAGE_START_TO_CLOSE,
+                retry_policy=timeouts.DATABASE_RETRY,
+                summary=f"cancel what has not gone out, after {state.close_cursor or 'the start'}",
+            )
+            await fanout.signal_each(
+                page.candidate_ids,
+                "vacancy_closed",
+                VacancyClosed(vacancy_id=state.target_id),
+                state.concurrency,
+            )
+            state.cancelled += len(page.candidate_ids)
+            workflow.set_current_details(f"closing: {state.cancelled} pending cancelled")
+            if len(page.candidate_ids) < state.page_size:
+                break
+            state.close_cursor = page.candidate_ids[-1]
+            if workflow.info().is_continue_as_new_suggested():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(FanOutInput(state=state))
+        workflow.set_current_details(f"closed: {state.cancelled} pending cancelled")
         await workflow.wait_condition(workflow.all_handlers_finished)
         return state
 

@@ -330,9 +330,19 @@ def vacancies_in_key(idempotency_key: str) -> list[uuid.UUID]:
     return [uuid.UUID(part) for part in parts[2].split(",") if part]
 
 
-async def pending_matches(session: AsyncSession, vacancy_id: uuid.UUID) -> list[uuid.UUID]:
+CLOSED_BEFORE_SENT = "the vacancy closed before the message went out"
+
+
+async def pending_matches(
+    session: AsyncSession,
+    vacancy_id: uuid.UUID,
+    *,
+    after: uuid.UUID | None = None,
+    limit: int | None = None,
+) -> list[uuid.UUID]:
     """Candidates a closing vacancy can still spare a message: not yet reached, or whose
-    draft about it still waits in someone's inbox."""
+    draft about it still waits in someone's inbox; and, so that a page retried after a lost
+    worker tells the same people again, those this closing has already cancelled."""
     draft_waiting = (
         select(Task.id)
         .where(
@@ -343,16 +353,22 @@ async def pending_matches(session: AsyncSession, vacancy_id: uuid.UUID) -> list[
         )
         .exists()
     )
-    result = await session.execute(
-        select(VacancyMatch.candidate_id).where(
+    query = (
+        select(VacancyMatch.candidate_id)
+        .where(
             VacancyMatch.vacancy_id == vacancy_id,
             or_(
                 VacancyMatch.status == "matched",
                 (VacancyMatch.status == "notified") & draft_waiting,
+                (VacancyMatch.status == "cancelled") & (VacancyMatch.reason == CLOSED_BEFORE_SENT),
             ),
         )
+        .order_by(VacancyMatch.candidate_id)
+        .limit(limit)
     )
-    return list(result.scalars().all())
+    if after is not None:
+        query = query.where(VacancyMatch.candidate_id > after)
+    return list((await session.execute(query)).scalars().all())
 
 
 async def match_counts(session: AsyncSession, vacancy_id: uuid.UUID) -> dict[str, int]:
