@@ -7,7 +7,9 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
+import workflows.timeouts as timeouts
 from rapport.db import repository
 from rapport.db.models import Candidate
 from rapport.matching import in_segment, match
@@ -25,6 +27,14 @@ from workflows.models import (
 class NotCommittedYet(Exception):
     """The API starts the workflow just before it commits the row: a page that finds no row
     is retried, rather than reporting its candidates as matching nothing."""
+
+
+def not_committed(what: str) -> Exception:
+    """Retried for a few minutes; after that the row is not coming (the API's commit failed),
+    and the workflow fails where an operator sees it rather than retrying for ever."""
+    if activity.info().attempt >= timeouts.NOT_COMMITTED_ATTEMPTS:
+        return ApplicationError(f"{what} was never committed", non_retryable=True)
+    return NotCommittedYet(what)
 
 
 class FanOutActivities:
@@ -54,7 +64,7 @@ class FanOutActivities:
     ) -> list[Recipient]:
         vacancy = await repository.get_vacancy(session, uuid.UUID(vacancy_id))
         if vacancy is None:
-            raise NotCommittedYet(f"vacancy {vacancy_id}")
+            raise not_committed(f"vacancy {vacancy_id}")
         if vacancy.status != "open":
             return []
         wanted = vacancy_profile(vacancy)
@@ -84,7 +94,7 @@ class FanOutActivities:
     ) -> list[Recipient]:
         campaign = await repository.get_campaign(session, uuid.UUID(campaign_id))
         if campaign is None:
-            raise NotCommittedYet(f"campaign {campaign_id}")
+            raise not_committed(f"campaign {campaign_id}")
         members = [
             candidate
             for candidate in page

@@ -207,8 +207,11 @@ class TouchActivities:
         touch = request.touch
         async with self._sessions() as session:
             existing = await repository.get_task_by_key(session, touch.idempotency_key)
-            if existing is not None:
+            if existing is not None and existing.status == TaskStatus.OPEN:
                 return OpenTaskResult(str(existing.id), TouchStatus.AWAITING_OWNER)
+            if existing is not None:
+                # This draft has ended already (a retried step, a replan): how it ended.
+                return OpenTaskResult(None, existing.status)
             candidate = await repository.get_candidate(session, uuid.UUID(touch.candidate_id))
             article = await self._article(session, candidate, touch)
         if candidate is None:

@@ -77,7 +77,9 @@ class Match:
 
 
 def words(text: str | None) -> set[str]:
-    return {word for word in re.split(r"[^a-z0-9+#.]+", (text or "").lower()) if word}
+    """Lower-cased words in any script (Łódź, 東京), keeping c++, c# and node.js whole."""
+    parts = re.split(r"[^\w+#.]+", (text or "").lower())
+    return {word for part in parts if (word := part.strip("."))}
 
 
 def normalised(items: Iterable[str]) -> set[str]:
@@ -94,10 +96,6 @@ def natural_join(items: Iterable[str]) -> str:
     """`a`, `a and b`, `a, b and c`."""
     listed = list(items)
     return listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} and {listed[-1]}"
-
-
-def with_article(title: str) -> str:
-    return f"{'an' if title[:1].lower() in 'aeiou' else 'a'} {title}"
 
 
 def same_place(wanted: str, lives: str) -> bool:
@@ -123,7 +121,7 @@ def match(candidate: CandidateProfile, vacancy: VacancyProfile) -> Match:
     if common and candidate.current_title:
         score += TITLE_WEIGHT * len(common) / len(role_words)
         reasons.append(f"works as {candidate.current_title}")
-        highlights.append(f"your work as {with_article(candidate.current_title.strip())}")
+        highlights.append(f"your work as {candidate.current_title.strip()}")
 
     wanted_level = seniority_level(vacancy.seniority) or seniority_level(vacancy.title)
     # Seniority only means something within the same line of work.
@@ -173,8 +171,10 @@ def in_segment(
     location = segment.get("location")
     # The segment's place, word for word, within where they live: Berlin in "Berlin, Germany";
     # Rome not in "Jerome".
-    if isinstance(location, str) and not words(location) <= words(candidate.location):
-        return False
+    if isinstance(location, str) and location.strip():
+        place = words(location)
+        if not place or not place <= words(candidate.location):
+            return False
     origins = set(_strings(segment.get("origins")))
     if origins and origin not in origins:
         return False

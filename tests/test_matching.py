@@ -108,6 +108,11 @@ def test_campaign_segment(segment: dict[str, object], inside: bool) -> None:
         ("Jerome, Idaho", "Rome", False),
         ("York, UK", "New York", False),
         ("Lagos", "LA", False),
+        ("Łódź, Poland", "Łódź", True),
+        ("Łódź", "Düsseldorf", False),
+        ("東京", "東京", True),
+        ("Berlin", "東京", False),
+        ("Berlin.", "Berlin", True),
     ],
 )  # fmt: skip
 def test_places_match_word_for_word(lives: str, wanted: str, same: bool) -> None:
@@ -125,7 +130,7 @@ def test_the_candidate_hears_what_fits_and_never_what_is_missing() -> None:
     )
     assert result.highlights == (
         "your experience with python and spark",
-        "your work as a Data Engineer",
+        "your work as Data Engineer",
         "the step up it would be",
         "its place in Berlin, close to you",
     )

@@ -408,3 +408,18 @@ def test_vacancies_from_two_hiring_managers_to_someone_nobody_holds_come_from_th
     )
     # A cold LinkedIn contact: the hiring manager gets the draft, rather than nobody at all.
     assert (touch.channel, touch.assisted, touch.skip) == ("linkedin_message", True, False)
+
+
+def test_the_first_hiring_manager_who_is_someone_writes() -> None:
+    now = datetime(2027, 3, 3, 10, 0, tzinfo=UTC)
+    facts = person(owner=None, owner_role="hr", consent={}, rapport="cold",
+                   relationship_origin="linkedin_connection")  # fmt: skip
+    vacancies = [OneOff("vacancy", "v-a", "hr", None, now),
+                 OneOff("vacancy", "v-b", "employee", "bob.hm@example.com", now)]  # fmt: skip
+    planned = planning.plan(state(facts, pending=vacancies), now)
+    [touch] = [t for t in planned if t.occasion == "vacancy"]
+    assert (touch.sender, touch.channel, touch.skip) == (
+        "bob.hm@example.com",
+        "linkedin_message",
+        False,
+    )

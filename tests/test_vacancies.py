@@ -169,7 +169,7 @@ async def test_a_vacancy_reaches_exactly_the_candidates_who_fit(
     assert len(to_candidates) == 50
     assert len({m["To"] for m in to_candidates}) == 50
     text = to_candidates[0].get_content()
-    assert f"because of your experience with {skill} and sql, your work as a Data Engineer" in text
+    assert f"because of your experience with {skill} and sql, your work as Data Engineer" in text
     assert "of 3 skills" not in text and "kafka" not in text  # never what they lack
     assert "https://jobs.example.com/senior-data-engineer" in text
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.fanout import FanOutActivities
+import workflows.timeouts as timeouts
+from activities.fanout import FanOutActivities, NotCommittedYet
 from rapport.db import repository
 from rapport.db.models import VacancyMatch
-from workflows.models import CloseMatchesInput
+from workflows.models import CloseMatchesInput, MatchPageInput
 
 from .factories import make_candidate, make_match, make_vacancy
 
@@ -65,3 +70,18 @@ async def test_closing_pages_through_the_pending_and_a_retried_page_tells_the_sa
         assert await repository.match_counts(session, vacancy.id) == {
             "cancelled": 3, "notified": 1,
         }  # fmt: skip
+
+
+async def test_a_page_waits_a_while_for_its_vacancy_to_be_committed_then_gives_up(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    page = FanOutActivities(sessions).match_page
+    missing = MatchPageInput(kind="vacancy", target_id=str(uuid.uuid4()), after=None, limit=10)
+    early = ActivityEnvironment()
+    with pytest.raises(NotCommittedYet):
+        await early.run(page, missing)
+    late = ActivityEnvironment()
+    late.info = dataclasses.replace(late.info, attempt=timeouts.NOT_COMMITTED_ATTEMPTS)
+    with pytest.raises(ApplicationError) as raised:
+        await late.run(page, missing)
+    assert raised.value.non_retryable and "never committed" in str(raised.value)

@@ -57,6 +57,9 @@ HELD = {Stage.ENGAGED.value, Stage.PAUSED.value}
 RECENT_KEPT = 20
 VACANCIES_KEPT = 200
 VACANCY_CLOSED = "cancelled: vacancy closed"
+# Changes of behaviour that histories recorded before them must not see on replay.
+PENDING_NOT_LEFT_WAITING = "pending-one-offs-of-ended-or-uninterested-dropped"
+DRAFTS_WITHDRAWN_ON_ANY_CLOSE = "vacancy-drafts-withdrawn-when-any-of-their-vacancies-closes"
 
 
 @workflow.defn(name="CandidateWorkflow")
@@ -72,6 +75,9 @@ class CandidateWorkflow:
         self._engaged: Replied | None = None
         self._closed_vacancies: set[str] = set()
         self._last_touch: tuple[str, str | None] | None = None
+        # The draft just closed was withdrawn because a vacancy it named closed.
+        self._withdrawn_for_close = False
+        self._withdraws_on_any_close = False
 
     @workflow.run
     async def run(self, input: CandidateInput) -> None:
@@ -87,10 +93,19 @@ class CandidateWorkflow:
                 self._engaged = None
             if state.stage in HELD and state.pending:
                 await self._drop_pending(f"candidate is {state.stage}")
-            if state.facts.greetings_only and state.pending and state.stage not in ENDED:
+            if (
+                state.facts.greetings_only
+                and state.pending
+                and state.stage not in ENDED
+                and workflow.patched(PENDING_NOT_LEFT_WAITING)
+            ):
                 await self._drop_pending("greetings only: they are not interested")
             if state.stage in ENDED:
-                if state.pending and state.stage != Stage.ERASED.value:
+                if (
+                    state.pending
+                    and state.stage != Stage.ERASED.value
+                    and workflow.patched(PENDING_NOT_LEFT_WAITING)
+                ):
                     await self._drop_pending(f"candidate is {state.stage}")
                 self._next = None
                 self._publish(None)
@@ -265,6 +280,7 @@ class CandidateWorkflow:
         """Deliver a touch, falling back to another channel when a person did not act."""
         outcome = TouchStatus.SKIPPED.value
         channel, assisted = touch.channel, touch.assisted
+        self._withdrawn_for_close = False
         tried: list[str] = []
         if touch.skip or channel is None:
             await self._send(self._request(touch, None, 0))
@@ -310,6 +326,8 @@ class CandidateWorkflow:
     async def _assisted(self, touch: PlannedTouch, channel: str, attempt: int) -> str:
         """Open a task for a person and wait for it, up to the deadline: the task's outcome."""
         request = self._request(touch, channel, attempt)
+        if touch.occasion == Occasion.VACANCY.value:
+            self._withdraws_on_any_close = workflow.patched(DRAFTS_WITHDRAWN_ON_ANY_CLOSE)
         deadline = touch.deadline or workflow.now() + timedelta(days=1)
         if attempt > 0:
             deadline = workflow.now() + (deadline - touch.due_at)
@@ -356,6 +374,7 @@ class CandidateWorkflow:
             return self._task_outcomes.pop(task_id)
         cancelled = self._cancelled(channel, touch)
         reason = self._cancel_reason(channel) if cancelled else "not sent by its deadline"
+        self._withdrawn_for_close = reason == VACANCY_CLOSED
         closed: CloseTaskResult = await workflow.execute_activity(
             "close_task",
             CloseTaskInput(
@@ -374,7 +393,9 @@ class CandidateWorkflow:
     def _cancelled(self, channel: str, touch: PlannedTouch | None = None) -> bool:
         # A draft naming a vacancy that has closed must not go out, even if it names others.
         if touch and touch.occasion == Occasion.VACANCY.value and self._closed_in(touch):
-            return True
+            named = set((touch.ref_id or "").split(","))
+            if named <= self._closed_vacancies or self._withdraws_on_any_close:
+                return True
         return self._state.stage != Stage.NURTURING.value or channel in self._state.facts.opt_outs
 
     def _closed_in(self, touch: PlannedTouch) -> set[str]:
@@ -390,7 +411,8 @@ class CandidateWorkflow:
     async def _drop_pending(self, reason: str) -> None:
         """One-off touches that can no longer go (engaged, paused): recorded as skipped."""
         now = workflow.now()
-        for pending in list(self._state.pending):
+        dropped = list(self._state.pending)
+        for pending in dropped:
             touch = PlannedTouch(
                 occasion=pending.occasion,
                 channel=None,
@@ -407,7 +429,8 @@ class CandidateWorkflow:
                 skip=True,
             )
             await self._send(self._request(touch, None, 0))
-        self._state.pending = []
+        # Only these: a vacancy or an invitation signalled meanwhile waits its turn.
+        self._state.pending = [p for p in self._state.pending if p not in dropped]
 
     def _after(self, touch: PlannedTouch, outcome: str, channel: str | None) -> None:
         state = self._state
@@ -417,8 +440,8 @@ class CandidateWorkflow:
         elif touch.occasion == Occasion.CHECK_IN.value:
             state.last_check_in_at = now
         answered = set((touch.ref_id or "").split(","))
-        if outcome == TaskStatus.CANCELLED.value and touch.occasion == Occasion.VACANCY.value:
-            # Cancelled because one of its vacancies closed: the others are planned again.
+        if outcome == TaskStatus.CANCELLED.value and self._withdrawn_for_close:
+            # Withdrawn because one of its vacancies closed: the others are planned again.
             answered = self._closed_in(touch)
         state.pending = [pending for pending in state.pending if pending.ref_id not in answered]
         if outcome == TouchStatus.SENT.value and channel is not None:

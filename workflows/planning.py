@@ -263,6 +263,7 @@ def one_off_slots(state: CandidateState, now: datetime, until: datetime) -> list
         # Vacancies from different hiring managers, in one message: the person who holds
         # the relationship writes it; nobody does: the first hiring manager.
         one_voice = len(senders) == 1 or not facts.owner
+        voice = next((pending for pending in group if pending.sender), first)
         ref = ",".join(sorted(pending.ref_id for pending in group))
         slots.append(
             Slot(
@@ -270,8 +271,8 @@ def one_off_slots(state: CandidateState, now: datetime, until: datetime) -> list
                 due,
                 due.astimezone(tz).date(),
                 ref,
-                first.sender_role if one_voice else facts.owner_role,
-                first.sender if one_voice else facts.owner,
+                voice.sender_role if one_voice else facts.owner_role,
+                voice.sender if one_voice else facts.owner,
                 ref,
                 min((p.deadline for p in group if p.deadline), default=None),
             )

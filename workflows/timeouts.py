@@ -51,3 +51,6 @@ DIGEST_CATCHUP = timedelta(hours=6)
 # A digest run that is somehow stuck gives way to the next day's (the schedule skips a run
 # while the previous one is still going).
 DIGEST_RUN_TIMEOUT = timedelta(hours=20)
+# A fan-out page whose vacancy or campaign row is missing waits this many attempts (about four
+# minutes with DATABASE_RETRY) for the API's commit, then fails the workflow.
+NOT_COMMITTED_ATTEMPTS = 8

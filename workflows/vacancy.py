@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
 
 # Before it, the owners' digest was sent by each vacancy; now by the daily digest workflow.
 DAILY_DIGEST_PATCH = "owner-daily-digest"
+CLOSE_IN_PAGES = "close-in-pages"
 
 
 @workflow.defn(name="VacancyWorkflow")
@@ -60,6 +61,23 @@ class VacancyWorkflow:
             f"open: {state.matched} matched, {state.signalled} signalled; waiting to close"
         )
         await workflow.wait_condition(lambda: state.closed, timeout_summary="until closed")
+        if not workflow.patched(CLOSE_IN_PAGES):
+            # Runs closed before closing went in pages replay their single page.
+            everyone: CloseMatchesResult = await workflow.execute_activity(
+                "close_matches",
+                CloseMatchesInput(vacancy_id=state.target_id),
+                result_type=CloseMatchesResult,
+                start_to_close_timeout=timeouts.MATCH_PAGE_START_TO_CLOSE,
+                retry_policy=timeouts.DATABASE_RETRY,
+                summary="cancel what has not gone out",
+            )
+            await fanout.signal_each(
+                everyone.candidate_ids,
+                "vacancy_closed",
+                VacancyClosed(vacancy_id=state.target_id),
+                state.concurrency,
+            )
+            return state
         # In pages, continuing as new when the history grows: tens of thousands may still be
         # pending when a vacancy closes right after it opened.
         while True:
