@@ -508,6 +508,9 @@ class Segment(BaseModel):
 class CampaignBody(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    external_id: ShortText | None = Field(
+        default=None, description="Your id for it: posting it again answers the same campaign."
+    )
     name: ShortText
     kind: Literal["webinar", "event"]
     sender_role: Literal["marketing", "ceo", "hr"] = "marketing"
@@ -521,6 +524,7 @@ class CampaignBody(BaseModel):
 
 class CampaignOut(BaseModel):
     id: uuid.UUID
+    external_id: str | None = None
     workflow_id: str
     name: str
     kind: str

@@ -426,17 +426,16 @@ async def test_a_campaign_invites_its_segment_through_each_budget(
     inside_ids = await enrol_all(api, inside)
     outside_ids = await enrol_all(api, outside)
 
-    created = await api.post(
-        "/api/campaigns",
-        json={
-            "name": "Observability webinar",
-            "kind": "webinar",
-            "title": "Tracing at scale",
-            "url": "https://events.example.com/tracing",
-            "starts_at": (datetime.now(UTC) + timedelta(days=90)).isoformat(),
-            "segment": {"interests": [interest], "rapports": ["warm", "strong"]},
-        },
-    )
+    campaign_body = {
+        "external_id": f"mkt-{suffix}",
+        "name": "Observability webinar",
+        "kind": "webinar",
+        "title": "Tracing at scale",
+        "url": "https://events.example.com/tracing",
+        "starts_at": (datetime.now(UTC) + timedelta(days=90)).isoformat(),
+        "segment": {"interests": [interest], "rapports": ["warm", "strong"]},
+    }
+    created = await api.post("/api/campaigns", json=campaign_body)
     assert created.status_code == 201, created.text
     campaign = created.json()
 
@@ -463,5 +462,8 @@ async def test_a_campaign_invites_its_segment_through_each_budget(
     sent = await eventually(all_sent)
     assert sorted(sent) == sorted(inside_ids)
     assert set(sent.values()) == {"sent"}
+    again = await api.post("/api/campaigns", json=campaign_body)
+    assert again.status_code == 200 and again.json()["id"] == campaign["id"]
+    assert again.json()["invited"] == 6
     bad = await api.post("/api/campaigns", json={"name": "x", "kind": "party", "title": "x"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "kind"

@@ -85,3 +85,19 @@ async def test_a_page_waits_a_while_for_its_vacancy_to_be_committed_then_gives_u
     with pytest.raises(ApplicationError) as raised:
         await late.run(page, missing)
     assert raised.value.non_retryable and "never committed" in str(raised.value)
+
+
+async def test_skip_reasons_count_the_same_reason_whatever_its_date(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    vacancy = await make_vacancy(sessions)
+    for day in ("2027-03-02", "2027-03-05"):
+        candidate, _ = await make_candidate(sessions)
+        reason = f"contact budget: birthday went out on {day}"
+        await make_match(sessions, vacancy, candidate, status="skipped", reason=reason)
+    candidate, _ = await make_candidate(sessions)
+    await make_match(sessions, vacancy, candidate, status="skipped", reason="opted out of email")
+
+    async with sessions() as session:
+        reasons = await repository.skip_reasons(session, vacancy.id)
+    assert reasons == {"contact budget: birthday went out": 2, "opted out of email": 1}

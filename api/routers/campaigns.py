@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Response, status
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from temporalio.common import WorkflowIDConflictPolicy
 
 from api.auth import READ_ALL, WRITE
@@ -29,14 +30,29 @@ async def campaign_out(session: SessionDep, campaign: Campaign) -> CampaignOut:
     return out
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, dependencies=[WRITE])
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": CampaignOut, "description": "Already started: no second one."}},
+    dependencies=[WRITE],
+)
 async def start_campaign(
-    body: CampaignBody, session: SessionDep, temporal: TemporalDep, settings: SettingsDep
+    body: CampaignBody,
+    response: Response,
+    session: SessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
 ) -> CampaignOut:
     """Invite a segment (skills, interests, location, relationship) to a webinar or event."""
+    if body.external_id is not None:
+        existing = await repository.get_campaign_by_external_id(session, body.external_id)
+        if existing is not None:
+            response.status_code = status.HTTP_200_OK
+            return await campaign_out(session, existing)
     campaign_id = uuid.uuid4()
     campaign = Campaign(
         id=campaign_id,
+        external_id=body.external_id,
         workflow_id=f"campaign-{campaign_id}",
         name=body.name,
         kind=body.kind,
@@ -50,7 +66,16 @@ async def start_campaign(
         invited=0,
     )
     session.add(campaign)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError:
+        # The same external id posted twice at once: the other request started it.
+        await session.rollback()
+        assert body.external_id is not None
+        existing = await repository.get_campaign_by_external_id(session, body.external_id)
+        assert existing is not None
+        response.status_code = status.HTTP_200_OK
+        return await campaign_out(session, existing)
     await temporal.start_workflow(
         CampaignWorkflow.run,
         FanOutInput(

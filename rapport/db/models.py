@@ -260,6 +260,8 @@ class Campaign(Base):
     __tablename__ = "campaigns"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    # The client's own id: a repeated POST finds the campaign instead of starting another.
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
     sender_role: Mapped[str] = mapped_column(String(16))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -380,13 +381,22 @@ async def match_counts(session: AsyncSession, vacancy_id: uuid.UUID) -> dict[str
     return {status: int(count) for status, count in result.all()}
 
 
+# "birthday went out on 2026-03-02": the same reason on any day.
+DATED = re.compile(r"\s+(?:on|by)\s+\d{4}-\d{2}-\d{2}")
+
+
 async def skip_reasons(session: AsyncSession, vacancy_id: uuid.UUID) -> dict[str, int]:
+    """Why candidates were not contacted, counted by reason whatever the dates in it."""
     result = await session.execute(
         select(VacancyMatch.reason, func.count())
         .where(VacancyMatch.vacancy_id == vacancy_id, VacancyMatch.status == "skipped")
         .group_by(VacancyMatch.reason)
     )
-    return {str(reason): int(count) for reason, count in result.all()}
+    counted: dict[str, int] = {}
+    for reason, count in result.all():
+        key = DATED.sub("", str(reason))
+        counted[key] = counted.get(key, 0) + int(count)
+    return counted
 
 
 async def list_matches(
@@ -468,6 +478,11 @@ async def mark_replied(session: AsyncSession, candidate_id: uuid.UUID) -> None:
 
 async def get_campaign(session: AsyncSession, campaign_id: uuid.UUID) -> Campaign | None:
     return await session.get(Campaign, campaign_id)
+
+
+async def get_campaign_by_external_id(session: AsyncSession, external_id: str) -> Campaign | None:
+    result = await session.execute(select(Campaign).where(Campaign.external_id == external_id))
+    return result.scalar_one_or_none()
 
 
 async def invite_members(
