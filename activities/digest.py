@@ -19,6 +19,7 @@ from activities.templates import Renderer
 from activities.touches import MessageSettings, sender_name
 from rapport.db import repository
 from rapport.db.models import Candidate, Vacancy, VacancyMatch
+from rapport.profiles import writer
 from workflows.models import OwnerDigestRequest, OwnerDigestResult
 
 # An owner with a hundred matches on one role reads the best few and follows the link.
@@ -34,11 +35,9 @@ class DigestsNotDelivered(Exception):
 
 
 def recipient(candidate: Candidate, vacancy: Vacancy) -> str:
-    """Whoever the candidate's message came from: their owner, else the hiring manager.
-
-    Lower-cased, as everywhere owners are compared: one person, one digest a day.
-    """
-    owner = candidate.owner or vacancy.hiring_manager
+    """Whoever the candidate's message came from, lower-cased as everywhere owners are
+    compared: one person, one digest a day."""
+    owner = writer(candidate, vacancy)
     assert owner is not None  # the query leaves out matches nobody wrote to
     return owner.strip().lower()
 
@@ -109,12 +108,13 @@ class DigestActivities:
             if await repository.digest_sent(session, key):
                 result.held_back += 1
                 return
-        rendered = self._renderer.render("digest", "daily", self._context(owner, day, rows))
+        people = len({candidate.id for candidate, _, _ in rows})
+        context = self._context(owner, day, people, rows)
+        rendered = self._renderer.render("digest", "daily", context)
         assert rendered.subject is not None
         message = self._mailer.compose(
             to=owner, subject=rendered.subject, body=rendered.body, idempotency_key=key
         )
-        people = len({candidate.id for candidate, _, _ in rows})
         try:
             await self._mailer.send(message)
         except PermanentDeliveryError as err:
@@ -135,7 +135,7 @@ class DigestActivities:
                 sent_at=datetime.now(UTC),
             )
 
-    def _context(self, owner: str, day: date, rows: list[Found]) -> dict[str, Any]:
+    def _context(self, owner: str, day: date, people: int, rows: list[Found]) -> dict[str, Any]:
         vacancies: dict[Any, dict[str, Any]] = {}
         for candidate, match, vacancy in rows:
             entry = vacancies.setdefault(
@@ -168,7 +168,7 @@ class DigestActivities:
             "owner_name": sender_name(owner, self._settings.company),
             "company": self._settings.company,
             "day": f"{day:%A} {day.day} {day:%B}",
-            "people": len({candidate.id for candidate, _, _ in rows}),
+            "people": people,
             "vacancies": list(vacancies.values()),
             "tasks_url": f"{self._settings.base_url}/api/tasks?{query}",
         }

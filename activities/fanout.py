@@ -13,7 +13,7 @@ import workflows.timeouts as timeouts
 from rapport.db import repository
 from rapport.db.models import Candidate
 from rapport.matching import in_segment, match
-from rapport.profiles import candidate_profile, vacancy_profile
+from rapport.profiles import candidate_profile, vacancy_profile, writer
 from workflows.models import (
     CloseMatchesInput,
     CloseMatchesResult,
@@ -82,10 +82,10 @@ class FanOutActivities:
                     "status": "matched",
                 }
             )
-            # The person who knows them speaks; without one, the hiring manager.
-            sender = candidate.owner or vacancy.hiring_manager
             role = candidate.owner_role if candidate.owner else "employee"
-            recipients.append(Recipient(str(candidate.id), vacancy_id, role, sender))
+            recipients.append(
+                Recipient(str(candidate.id), vacancy_id, role, writer(candidate, vacancy))
+            )
         await repository.save_matches(session, vacancy.id, rows)
         return recipients
 

@@ -285,13 +285,11 @@ class TouchActivities:
                 # Expired drafts fall back to another channel, which records its own outcome;
                 # a cancelled one leaves the vacancies it named pending again (one closed:
                 # the others are planned anew) or not contacted (paused, opted out).
-                await repository.set_match_status(
+                await repository.draft_not_sent(
                     session,
-                    repository.vacancies_in_key(task.idempotency_key),
-                    [task.candidate_id],
+                    task,
                     status="matched" if request.vacancy_closed else "skipped",
                     reason=None if request.vacancy_closed else request.reason,
-                    only_from=["notified"],
                 )
         return CloseTaskResult(outcome=request.status)
 

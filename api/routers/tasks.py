@@ -74,14 +74,7 @@ async def complete_task(
     )
     if not sent:
         # The vacancies this draft named were not reached after all.
-        await repository.set_match_status(
-            session,
-            repository.vacancies_in_key(task.idempotency_key),
-            [task.candidate_id],
-            status="skipped",
-            reason=reason,
-            only_from=["notified"],
-        )
+        await repository.draft_not_sent(session, task, status="skipped", reason=reason)
     await session.commit()
     candidate = await repository.get_candidate(session, task.candidate_id)
     if candidate is not None:

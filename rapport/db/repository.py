@@ -331,6 +331,21 @@ def vacancies_in_key(idempotency_key: str) -> list[uuid.UUID]:
     return [uuid.UUID(part) for part in parts[2].split(",") if part]
 
 
+async def draft_not_sent(
+    session: AsyncSession, task: Task, *, status: str, reason: str | None
+) -> None:
+    """A vacancy draft ended without going out: the matches it counted as notified become
+    `status` (skipped, or matched again to be planned anew)."""
+    await set_match_status(
+        session,
+        vacancies_in_key(task.idempotency_key),
+        [task.candidate_id],
+        status=status,
+        reason=reason,
+        only_from=["notified"],
+    )
+
+
 CLOSED_BEFORE_SENT = "the vacancy closed before the message went out"
 
 
