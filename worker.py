@@ -19,7 +19,7 @@ from activities.handwritten import HandwrittenConfig, HandwrittenNotes, parse_po
 from activities.mail import Mailer
 from activities.templates import Renderer
 from activities.touches import MessageSettings, TouchActivities
-from rapport.db.session import make_engine, make_session_factory
+from rapport.db.session import DatabaseBounds, make_engine, make_session_factory
 from rapport.schedules import ensure_digest_schedule
 from rapport.settings import Settings
 from rapport.temporal import connect
@@ -27,6 +27,12 @@ from workflows.campaign import CampaignWorkflow
 from workflows.candidate import CandidateWorkflow
 from workflows.digest import OwnerDigestWorkflow
 from workflows.vacancy import VacancyWorkflow
+
+# The longest the worker waits for any one answer of PostgreSQL. No statement of an activity
+# comes near it; a frozen database fails the attempt (Temporal retries it with backoff) instead
+# of holding the worker's slot for the whole outage: an activity's timeout alone does not stop
+# its coroutine. No server-side statement_timeout: the API's would be too short for its pages.
+DATABASE_ANSWER_TIMEOUT_SECONDS = 15.0
 
 WORKFLOWS: Sequence[type] = (
     CandidateWorkflow,
@@ -112,7 +118,13 @@ def build_worker(
 async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
     settings = Settings()
-    engine = make_engine(settings.require_database_url())
+    engine = make_engine(
+        settings.require_database_url(),
+        bounds=DatabaseBounds(
+            connect_timeout=settings.db_connect_timeout_seconds,
+            answer_timeout=DATABASE_ANSWER_TIMEOUT_SECONDS,
+        ),
+    )
     client = await connect(settings)
     worker = build_worker(client, settings, make_session_factory(engine))
     await ensure_digest_schedule(client, settings)

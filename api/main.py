@@ -26,7 +26,7 @@ from api.routers import (
 )
 from api.schemas import error_message, field_name
 from rapport import keys
-from rapport.db.session import make_engine, make_session_factory
+from rapport.db.session import DatabaseBounds, make_engine, make_session_factory
 from rapport.settings import Settings
 from rapport.temporal import connect, make_codec
 
@@ -36,7 +36,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(app_settings.require_database_url())
+        # Bounded waits on PostgreSQL: a request fails within seconds when it hangs, instead
+        # of holding a connection for the whole outage.
+        engine = make_engine(
+            app_settings.require_database_url(), bounds=DatabaseBounds.for_requests(app_settings)
+        )
         app.state.settings = app_settings
         app.state.sessions = make_session_factory(engine)
         app.state.codec = make_codec(app_settings)

@@ -89,6 +89,20 @@ class Settings(BaseSettings):
         default=False,
         description="Keep the digest's schedule paused (staging, tests); a trigger still runs.",
     )
+    # How long the API waits for its dependencies before answering 503 with Retry-After.
+    db_connect_timeout_seconds: int = Field(
+        default=2, ge=1, le=300, description="Opening a connection to PostgreSQL."
+    )
+    db_statement_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        description="Each statement of a request, enforced by PostgreSQL; the API gives up on a "
+        "server that does not answer at all one second later.",
+    )
+    db_pool_timeout_seconds: float = Field(
+        default=3.0, gt=0, le=300, description="Waiting for a free connection of the pool."
+    )
     admin_api_key: str | None = None
     secret_key: str | None = Field(
         default=None, description="Signs unsubscribe links; `make dev` makes one if unset."

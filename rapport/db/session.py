@@ -1,7 +1,22 @@
-"""Engine and session factory, built once by whoever owns the process (API lifespan, worker)."""
+"""Engine and session factory, built once by whoever owns the process (API lifespan, worker).
+
+Every engine bounds how long it waits for PostgreSQL: to connect, for a pooled connection, and
+for each answer. A server that is slow is stopped by its own `statement_timeout`; one that is
+frozen (stopped, or cut off by the network) never answers at all, and only the client's own
+bound frees the request. A connection given up on that way is closed, never reused: its server
+may still be in the middle of the statement.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import errors, pq, waiting
+from psycopg.abc import RV, PQGen
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -9,10 +24,105 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from rapport.settings import Settings
 
-def make_engine(database_url: str, *, pool_size: int = 5) -> AsyncEngine:
+# psycopg's own wait loop wakes this often to notice interruptions; the same value as its own.
+WAIT_INTERVAL_SECONDS = 0.1
+# A live server stops a long statement itself, and says so; the client waits this much longer
+# before it concludes that the server is not answering at all.
+ANSWER_GRACE_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class DatabaseBounds:
+    """How long an engine waits for PostgreSQL, in seconds; None waits as long as it takes."""
+
+    connect_timeout: int = 10
+    # Server side: PostgreSQL cancels a statement running longer (sent as `statement_timeout`).
+    statement_timeout: float | None = None
+    # Client side: the longest wait for any one answer (a statement, a commit, a ping) before
+    # the connection is closed and the statement fails.
+    answer_timeout: float | None = None
+    # Waiting for a connection when the pool is all in use.
+    pool_timeout: float = 30.0
+
+    @classmethod
+    def for_requests(cls, settings: Settings) -> DatabaseBounds:
+        """The API's: a request answers 503 in seconds rather than wait out an outage."""
+        return cls(
+            connect_timeout=settings.db_connect_timeout_seconds,
+            statement_timeout=settings.db_statement_timeout_seconds,
+            answer_timeout=settings.db_statement_timeout_seconds + ANSWER_GRACE_SECONDS,
+            pool_timeout=settings.db_pool_timeout_seconds,
+        )
+
+
+class BoundedConnection(psycopg.AsyncConnection[Any]):
+    """A psycopg connection that stops waiting for an answer after `answer_timeout` seconds.
+
+    Every round trip of psycopg (execute, fetch, commit, rollback) goes through `wait`. When the
+    bound expires, or the waiting task is cancelled mid-statement, the connection is closed at
+    once. psycopg itself would first ask the server to cancel and wait for that, up to ten
+    seconds, which a frozen server never grants.
+    """
+
+    answer_timeout: float | None = None
+
+    # psycopg's own signature, which this overrides: hence the `timeout` parameter.
+    async def wait(
+        self,
+        gen: PQGen[RV],
+        interval: float = WAIT_INTERVAL_SECONDS,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> RV:
+        bound = timeout if timeout is not None else self.answer_timeout
+        try:
+            return await waiting.wait_async(gen, self.pgconn.socket, interval, bound)
+        except errors._WaitTimeout:
+            if timeout is not None:
+                raise  # a caller's own timeout (notifies): theirs to handle
+            self.pgconn.finish()
+            raise errors.OperationalError(
+                f"PostgreSQL did not answer within {bound:g}s; the connection was closed"
+            ) from None
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            if self.pgconn.transaction_status == pq.TransactionStatus.ACTIVE:
+                self.pgconn.finish()
+            raise
+
+
+def bounded_connect(answer_timeout: float | None) -> Any:
+    """The `async_creator_fn` SQLAlchemy's psycopg dialect calls to open each connection."""
+
+    async def connect(*args: Any, **kwargs: Any) -> BoundedConnection:
+        connection = await BoundedConnection.connect(*args, **kwargs)
+        connection.answer_timeout = answer_timeout
+        return connection
+
+    return connect
+
+
+def make_engine(
+    database_url: str, *, pool_size: int = 5, bounds: DatabaseBounds | None = None
+) -> AsyncEngine:
+    bounds = bounds or DatabaseBounds()
+    url = async_url(database_url)
+    connect_args: dict[str, Any] = {
+        "connect_timeout": bounds.connect_timeout,
+        "async_creator_fn": bounded_connect(bounds.answer_timeout),
+    }
+    if bounds.statement_timeout is not None:
+        # Kept together with any options the URL already carries (a search_path, say).
+        given = make_url(url).query.get("options")
+        own = f"-c statement_timeout={round(bounds.statement_timeout * 1000)}"
+        connect_args["options"] = " ".join([*([given] if isinstance(given, str) else []), own])
     return create_async_engine(
-        async_url(database_url), pool_size=pool_size, pool_pre_ping=True, max_overflow=10
+        url,
+        pool_size=pool_size,
+        pool_pre_ping=True,
+        max_overflow=10,
+        pool_timeout=bounds.pool_timeout,
+        connect_args=connect_args,
     )
 
 
