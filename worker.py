@@ -31,7 +31,7 @@ from workflows.vacancy import VacancyWorkflow
 # The longest the worker waits for any one answer of PostgreSQL. No statement of an activity
 # comes near it; a frozen database fails the attempt (Temporal retries it with backoff) instead
 # of holding the worker's slot for the whole outage: an activity's timeout alone does not stop
-# its coroutine. No server-side statement_timeout: the API's would be too short for its pages.
+# its coroutine. No server-side statement_timeout: a slow answer is no outage for a worker.
 DATABASE_ANSWER_TIMEOUT_SECONDS = 15.0
 
 WORKFLOWS: Sequence[type] = (

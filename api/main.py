@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -36,8 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Bounded waits on PostgreSQL: a request fails within seconds when it hangs, instead
-        # of holding a connection for the whole outage.
+        # Bounded waits on PostgreSQL and Temporal: a request fails within seconds when either
+        # hangs, instead of holding a connection for the whole outage.
         engine = make_engine(
             app_settings.require_database_url(), bounds=DatabaseBounds.for_requests(app_settings)
         )
@@ -45,7 +46,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessions = make_session_factory(engine)
         app.state.codec = make_codec(app_settings)
         # Lazy: the API starts, and /healthz says so, even while Temporal is still coming up.
-        app.state.temporal = await connect(app_settings, lazy=True)
+        app.state.temporal = await connect(
+            app_settings,
+            lazy=True,
+            rpc_timeout=timedelta(seconds=app_settings.temporal_rpc_timeout_seconds),
+        )
         if app_settings.admin_api_key:
             async with app.state.sessions.begin() as session:
                 await keys.ensure(

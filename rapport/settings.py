@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = Field(
         default=3.0, gt=0, le=300, description="Waiting for a free connection of the pool."
     )
+    temporal_rpc_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=300, description="Each call to Temporal made in a request."
+    )
     admin_api_key: str | None = None
     secret_key: str | None = Field(
         default=None, description="Signs unsubscribe links; `make dev` makes one if unset."

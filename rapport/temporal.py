@@ -2,10 +2,37 @@
 
 from __future__ import annotations
 
-from temporalio.client import Client
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, Protocol, TypeVar
+
+from temporalio.client import (
+    CancelWorkflowInput,
+    Client,
+    CountWorkflowsInput,
+    DescribeWorkflowInput,
+    Interceptor,
+    ListWorkflowsInput,
+    OutboundInterceptor,
+    QueryWorkflowInput,
+    SignalWorkflowInput,
+    StartWorkflowInput,
+    TerminateWorkflowInput,
+    WorkflowExecutionAsyncIterator,
+    WorkflowExecutionCount,
+    WorkflowExecutionDescription,
+    WorkflowHandle,
+)
+from temporalio.service import RPCError, RPCStatusCode
 
 from rapport.codec import EncryptionCodec, data_converter
 from rapport.settings import Settings
+
+# The gRPC deadline stops one attempt; the client retries an unavailable server by itself, and
+# a first call on a lazy client connects first. This much past the deadline, the caller gets
+# the same DEADLINE_EXCEEDED whatever the client was still busy with.
+CALL_GRACE_SECONDS = 1.0
 
 
 def make_codec(settings: Settings) -> EncryptionCodec | None:
@@ -14,10 +41,87 @@ def make_codec(settings: Settings) -> EncryptionCodec | None:
     )
 
 
-async def connect(settings: Settings, *, lazy: bool = False) -> Client:
+async def connect(
+    settings: Settings, *, lazy: bool = False, rpc_timeout: timedelta | None = None
+) -> Client:
+    """The client; with `rpc_timeout`, no workflow call through it waits longer than that."""
     return await Client.connect(
         settings.temporal_target,
         namespace=settings.temporal_namespace,
         data_converter=data_converter(make_codec(settings)),
         lazy=lazy,
+        interceptors=[BoundedCalls(rpc_timeout)] if rpc_timeout else [],
     )
+
+
+class _Deadlined(Protocol):
+    rpc_timeout: timedelta | None
+
+
+In = TypeVar("In", bound=_Deadlined)
+Out = TypeVar("Out")
+
+
+class BoundedCalls(Interceptor):
+    """Gives every workflow call that names no `rpc_timeout` of its own a default one."""
+
+    def __init__(self, rpc_timeout: timedelta) -> None:
+        self.rpc_timeout = rpc_timeout
+
+    def intercept_client(self, next: OutboundInterceptor) -> OutboundInterceptor:
+        return _BoundedOutbound(next, self.rpc_timeout)
+
+
+class _BoundedOutbound(OutboundInterceptor):
+    def __init__(self, next: OutboundInterceptor, rpc_timeout: timedelta) -> None:
+        super().__init__(next)
+        self.rpc_timeout = rpc_timeout
+
+    def _deadlined(self, input: In) -> In:
+        if input.rpc_timeout is None:
+            input.rpc_timeout = self.rpc_timeout
+        return input
+
+    async def _bounded(self, call: Callable[[In], Awaitable[Out]], input: In) -> Out:
+        limit = self._deadlined(input).rpc_timeout or self.rpc_timeout
+        unanswered = RPCError(
+            f"Temporal did not answer within {limit.total_seconds():g}s",
+            RPCStatusCode.DEADLINE_EXCEEDED,
+            b"",
+        )
+        try:
+            async with asyncio.timeout(limit.total_seconds() + CALL_GRACE_SECONDS):
+                return await call(input)
+        except TimeoutError:
+            raise unanswered from None
+        except RPCError as err:
+            # The gRPC client reports its own deadline as CANCELLED ("Timeout expired"), the
+            # server as DEADLINE_EXCEEDED, whichever notices first: one status for callers.
+            if err.status == RPCStatusCode.CANCELLED:
+                raise unanswered from err
+            raise
+
+    async def start_workflow(self, input: StartWorkflowInput) -> WorkflowHandle[Any, Any]:
+        return await self._bounded(self.next.start_workflow, input)
+
+    async def signal_workflow(self, input: SignalWorkflowInput) -> None:
+        await self._bounded(self.next.signal_workflow, input)
+
+    async def query_workflow(self, input: QueryWorkflowInput) -> Any:
+        return await self._bounded(self.next.query_workflow, input)
+
+    async def describe_workflow(self, input: DescribeWorkflowInput) -> WorkflowExecutionDescription:
+        return await self._bounded(self.next.describe_workflow, input)
+
+    async def cancel_workflow(self, input: CancelWorkflowInput) -> None:
+        await self._bounded(self.next.cancel_workflow, input)
+
+    async def terminate_workflow(self, input: TerminateWorkflowInput) -> None:
+        await self._bounded(self.next.terminate_workflow, input)
+
+    async def count_workflows(self, input: CountWorkflowsInput) -> WorkflowExecutionCount:
+        return await self._bounded(self.next.count_workflows, input)
+
+    def list_workflows(self, input: ListWorkflowsInput) -> WorkflowExecutionAsyncIterator:
+        # An iterator, not one call: each page it fetches gets the deadline.
+        return self.next.list_workflows(self._deadlined(input))
