@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
+from api import unavailable
 from api.auth import READ_ALL
 from api.middleware import AuditMiddleware, BodyLimitMiddleware
 from api.routers import (
@@ -37,8 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Bounded waits on PostgreSQL and Temporal: a request fails within seconds when either
-        # hangs, instead of holding a connection for the whole outage.
+        # Bounded waits on PostgreSQL and Temporal: a request answers 503 within seconds
+        # when either hangs, instead of holding a connection for the whole outage.
         engine = make_engine(
             app_settings.require_database_url(), bounds=DatabaseBounds.for_requests(app_settings)
         )
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
+    unavailable.install(app)
     app.add_middleware(AuditMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     # The Temporal Web UI calls the codec endpoint from the browser, with the operator's cookie.

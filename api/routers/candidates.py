@@ -35,6 +35,7 @@ from api.schemas import (
     TouchOut,
     field_errors,
 )
+from api.unavailable import is_outage
 from rapport.db import repository
 from rapport.db.models import Candidate
 from rapport.vocabulary import Stage
@@ -171,6 +172,10 @@ async def import_row(
             candidate, created = await enrolment.enrol(session, temporal, settings, body)
         except Exception as err:
             await session.rollback()
+            if is_outage(err):
+                # Every later row would wait as long: 503 now, and the rows enrolled so far
+                # are reported as existing when the client sends the import again.
+                raise
             return ImportRow(
                 row=number,
                 external_id=body.external_id,

@@ -17,6 +17,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.auth import READ, READ_ALL, WRITE, PrincipalDep
 from api.deps import SessionDep, SettingsDep, TemporalDep, id_or_404
 from api.schemas import MatchList, MatchOut, VacancyBody, VacancyOut
+from api.unavailable import RETRY_AFTER
 from rapport.db import repository
 from rapport.db.models import Vacancy
 from rapport.settings import Settings
@@ -142,6 +143,7 @@ async def close_vacancy(vacancy_id: str, session: SessionDep, temporal: Temporal
                 status.HTTP_503_SERVICE_UNAVAILABLE,
                 "the vacancy is closed, but its pending messages could not be cancelled yet: "
                 "Temporal did not answer; retry the close",
+                headers=RETRY_AFTER,
             ) from err
     return await vacancy_out(session, temporal, vacancy)
 
