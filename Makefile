@@ -25,8 +25,10 @@ $(UV_STAMP):
 
 # --locked: stop, rather than install something else, when uv.lock no longer matches
 # pyproject.toml (`make lock` fixes that). The sync is exact: what the lock drops goes.
+# Bytecode is compiled here, as pip does, because with PYTHONDONTWRITEBYTECODE set every
+# process would otherwise compile the whole dependency set again when it starts.
 $(STAMP): pyproject.toml uv.lock Makefile $(UV_STAMP)
-	$(UV) sync --locked --extra dev \
+	$(UV) sync --locked --extra dev --compile-bytecode \
 		|| { echo 'If uv.lock needs to be updated: make lock, then commit uv.lock.' >&2; exit 1; }
 	touch $(STAMP)
 
