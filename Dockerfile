@@ -20,8 +20,21 @@ RUN groupadd --system --gid 10001 rapport \
 # The source root is the working directory: alembic.ini, migrations/ and templates/ are
 # found relative to it, exactly as in a checkout.
 WORKDIR /app
+
+# Exactly the set pinned in uv.lock, with its hashes, as `make dev` installs it (minus the
+# dev extra). uv, at the version the Makefile pins, only turns the lock into a requirements
+# list and leaves again; --locked stops the build if uv.lock is out of step with
+# pyproject.toml. This layer is rebuilt only when one of the two files changes.
+COPY pyproject.toml uv.lock ./
+RUN pip install uv==0.13.9 \
+    && uv export --locked --no-emit-project --no-cache --quiet --output-file /tmp/requirements.txt \
+    && pip install --require-hashes -r /tmp/requirements.txt \
+    && pip uninstall --yes uv \
+    && rm /tmp/requirements.txt
+
+# Then the project itself, with nothing more from the network than its build backend.
 COPY . .
-RUN pip install .
+RUN pip install --no-deps . && pip check
 
 USER 10001:10001
 

@@ -1,18 +1,42 @@
-# Everything runs from .venv, built from pyproject.toml on first use.
+# Everything runs from .venv, which holds exactly the set pinned in uv.lock, plus this
+# project installed editable (README, "Dependencies"). uv itself comes from PyPI at
+# UV_VERSION into .tools, so a machine needs nothing but python3 and its venv module.
 PYTHON ?= python3
+UV_VERSION := 0.13.9
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+UV_STAMP := $(TOOLS)/.uv-$(UV_VERSION)
 
-.PHONY: dev test lint install worker api clean
+# uv installs into .venv with the interpreter named by PYTHON and never fetches one itself.
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+.PHONY: dev test lint install lock worker api clean
+
+$(UV_STAMP):
+	rm -rf $(TOOLS)
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION)
+	touch $@
+
+# --locked: stop, rather than install something else, when uv.lock no longer matches
+# pyproject.toml (`make lock` fixes that). The sync is exact: what the lock drops goes.
+# Bytecode is compiled here, as pip does, because with PYTHONDONTWRITEBYTECODE set every
+# process would otherwise compile the whole dependency set again when it starts.
+$(STAMP): pyproject.toml uv.lock Makefile $(UV_STAMP)
+	$(UV) sync --locked --extra dev --compile-bytecode \
+		|| { echo 'If uv.lock needs to be updated: make lock, then commit uv.lock.' >&2; exit 1; }
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Re-pin after editing pyproject.toml; every pin the change does not touch stays as it is.
+lock: $(UV_STAMP)
+	$(UV) lock
 
 ## Start the whole stack (Temporal + UI, PostgreSQL, SMTP mailbox, worker, API) and supervise it.
 dev: $(STAMP)
@@ -34,4 +58,4 @@ api: $(STAMP)
 	$(BIN)/uvicorn api.main:app --host 127.0.0.1 --port $${RAPPORT_API_PORT:-8000}
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
