@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from api.auth import READ_ALL
 from api.middleware import AuditMiddleware, BodyLimitMiddleware
+from api.openapi import document_problems
 from api.routers import (
     api_keys,
     articles,
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
+    document_problems(app)
     app.add_middleware(AuditMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     # The Temporal Web UI calls the codec endpoint from the browser, with the operator's cookie.
