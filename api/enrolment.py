@@ -52,6 +52,9 @@ def workflow_id_for(candidate_id: uuid.UUID) -> str:
 def row_values(body: CandidateCreate | CandidateUpdate) -> dict[str, Any]:
     """Columns from a request body; only the fields the client actually sent."""
     data = body.model_dump(exclude_unset=True)
+    if isinstance(body, CandidateCreate):
+        # Its defaults count at enrolment: the columns behind it may not be null.
+        data.setdefault("relationship", body.relationship.model_dump())
     values: dict[str, Any] = {}
     for name, value in data.items():
         if name == "birthday":

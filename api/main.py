@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from api import unavailable
 from api.auth import READ_ALL
 from api.middleware import AuditMiddleware, BodyLimitMiddleware
+from api.openapi import document_problems
 from api.routers import (
     api_keys,
     articles,
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     unavailable.install(app)
+    document_problems(app)
     app.add_middleware(AuditMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     # The Temporal Web UI calls the codec endpoint from the browser, with the operator's cookie.

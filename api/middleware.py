@@ -19,12 +19,14 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 log = logging.getLogger("rapport.audit")
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class BodyLimitMiddleware:
-    """413 for a body over the limit, whether it declares its length or streams it."""
+    """413 for a body over the limit, whether it declares its length or streams it.
+
+    A declared length is checked up front, and the server delivers no more than it declares.
+    A streamed body (chunked, no length) is read here, up to the limit, before the app sees
+    it: stopping the app half-way through its read would surface as the app's own parsing
+    error (a 400), not as a 413.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -36,24 +38,36 @@ class BodyLimitMiddleware:
         limit = MAX_IMPORT_BYTES if scope["path"].endswith("/import") else MAX_BODY_BYTES
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            await too_large(send, limit)
+        if declared is not None:
+            if declared.isdigit() and int(declared) > limit:
+                await too_large(send, limit)
+                return
+            await self.app(scope, receive, send)
             return
+        chunks: list[bytes] = []
         seen = 0
-
-        async def counting() -> Message:
-            nonlocal seen
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise BodyTooLarge
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away before it finished sending
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > limit:
+                await too_large(send, limit)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        replayed = False
 
-        try:
-            await self.app(scope, counting, send)
-        except BodyTooLarge:
-            await too_large(send, limit)
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()  # after the body: the disconnect, when it comes
+
+        await self.app(scope, replay, send)
 
 
 async def too_large(send: Send, limit: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -18,6 +19,7 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
+    field_validator,
 )
 
 from rapport.vocabulary import (
@@ -33,9 +35,55 @@ from rapport.vocabulary import (
 )
 
 MAX_LIST_ITEMS = 100
+# What a text of several lines may hold besides printable characters.
+LINE_BREAKS_AND_TABS = frozenset("\n\r\t")
+# Line and paragraph separators end a line for Python's splitlines() and for some mail clients.
+LINE_SEPARATORS = frozenset("\u2028\u2029")
 
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+def refused_character(value: str, allowed: frozenset[str]) -> str | None:
+    """The first character a stored text must not hold: control characters (C0, DEL, C1, so
+    NUL too, which PostgreSQL refuses in text) other than `allowed`, and lone surrogates (not
+    encodable as UTF-8)."""
+    for character in value:
+        if character in allowed:
+            continue
+        if unicodedata.category(character) in ("Cc", "Cs") or character in LINE_SEPARATORS:
+            return character
+    return None
+
+
+def check_single_line(value: str) -> str:
+    found = refused_character(value, frozenset())
+    if found is not None:
+        raise ValueError(
+            f"must be a single line without control characters; found U+{ord(found):04X}"
+        )
+    return value
+
+
+def check_multi_line(value: str) -> str:
+    found = refused_character(value, LINE_BREAKS_AND_TABS)
+    if found is not None:
+        raise ValueError(
+            f"must not contain control characters other than line breaks and tabs; "
+            f"found U+{ord(found):04X}"
+        )
+    return value
+
+
+# Every text the API stores is one of these two: a single line (it may end up in an email
+# header, a From line or a URL) or a text of several lines (a description, a message).
+SingleLine = Annotated[str, AfterValidator(check_single_line)]
+MultiLine = Annotated[str, AfterValidator(check_multi_line)]
+
+ShortText = Annotated[
+    SingleLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+]
+Tag = Annotated[SingleLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+WebUrl = Annotated[SingleLine, StringConstraints(max_length=1000, pattern=r"^https?://\S+$")]
+PostalAddress = Annotated[MultiLine, StringConstraints(max_length=500)]
+Message = Annotated[MultiLine, StringConstraints(max_length=1000)]
 
 
 @cache
@@ -107,7 +155,9 @@ def check_ahead(value: datetime) -> datetime:
 TimeZoneName = Annotated[str, AfterValidator(check_timezone)]
 CountryCode = Annotated[str, AfterValidator(check_country)]
 Birthday = Annotated[str, AfterValidator(check_birthday)]
-LinkedInUrl = Annotated[str, StringConstraints(max_length=500), AfterValidator(check_linkedin_url)]
+LinkedInUrl = Annotated[
+    SingleLine, StringConstraints(max_length=500), AfterValidator(check_linkedin_url)
+]
 PastDate = Annotated[date, AfterValidator(check_not_future)]
 # An event's start, with its UTC offset (17:00 means nothing without one), still ahead.
 EventStart = Annotated[AwareDatetime, AfterValidator(check_ahead)]
@@ -132,7 +182,7 @@ class CandidateProfile(BaseModel):
 
     email: EmailStr | None = None
     linkedin_url: LinkedInUrl | None = None
-    postal_address: Annotated[str, StringConstraints(max_length=500)] | None = None
+    postal_address: PostalAddress | None = None
     birthday: Birthday | None = Field(default=None, description="YYYY-MM-DD or MM-DD")
     current_employer: ShortText | None = None
     current_title: ShortText | None = None
@@ -161,7 +211,7 @@ class CandidateUpdate(BaseModel):
     full_name: ShortText | None = None
     email: EmailStr | None = None
     linkedin_url: LinkedInUrl | None = None
-    postal_address: Annotated[str, StringConstraints(max_length=500)] | None = None
+    postal_address: PostalAddress | None = None
     timezone: TimeZoneName | None = None
     country: CountryCode | None = None
     birthday: Birthday | None = None
@@ -173,6 +223,15 @@ class CandidateUpdate(BaseModel):
     location: ShortText | None = None
     consent: dict[Channel, bool] | None = None
     relationship: Relationship | None = None
+
+    @field_validator("full_name", "timezone", "country", "relationship")
+    @classmethod
+    def not_cleared(cls, value: object) -> object:
+        # Runs only for fields the client sent: these are NOT NULL in the database, and a
+        # candidate without a relationship has no origin, rapport or owner role to plan with.
+        if value is None:
+            raise ValueError("cannot be cleared; leave it out to keep it")
+        return value
 
 
 class TouchPlan(BaseModel):
@@ -252,6 +311,15 @@ class TouchList(BaseModel):
 class FieldError(BaseModel):
     field: str
     message: str
+
+
+class ValidationProblem(FieldError):
+    """One item of a 422's `detail`: `type` and `loc` come with pydantic's own findings."""
+
+    type: str | None = Field(default=None, description="pydantic's error type, if it found it.")
+    loc: list[str | int] | None = Field(
+        default=None, description="Where in the request: `body`, `query` or `path`, then names."
+    )
 
 
 class ImportRow(BaseModel):
@@ -361,9 +429,9 @@ class InvitationBody(BaseModel):
         default=None, description="Who invites; for the CEO, their email. Default: the owner."
     )
     title: ShortText | None = None
-    url: Annotated[str, StringConstraints(max_length=1000, pattern=r"^https?://")] | None = None
+    url: WebUrl | None = None
     starts_at: EventStart | None = None
-    message: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    message: Message | None = None
 
 
 class InvitationOut(BaseModel):
@@ -382,9 +450,9 @@ class InvitationOut(BaseModel):
 class ArticleBody(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    title: Annotated[str, StringConstraints(min_length=1, max_length=300)]
-    url: Annotated[str, StringConstraints(max_length=1000, pattern=r"^https?://\S+$")]
-    summary: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    title: Annotated[SingleLine, StringConstraints(min_length=1, max_length=300)]
+    url: WebUrl
+    summary: Annotated[MultiLine, StringConstraints(max_length=2000)] | None = None
     tags: list[Tag] = Field(min_length=1, max_length=MAX_LIST_ITEMS)
 
 
@@ -428,10 +496,10 @@ class TaskCompletion(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: Literal["sent", "skipped"]
-    text: Annotated[str, StringConstraints(max_length=5000)] | None = Field(
+    text: Annotated[MultiLine, StringConstraints(max_length=5000)] | None = Field(
         default=None, description="The text as actually sent, if edited."
     )
-    reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+    reason: Annotated[SingleLine, StringConstraints(max_length=500)] | None = None
 
 
 # --- vacancies and campaigns -------------------------------------------------------------------
@@ -440,16 +508,16 @@ class VacancyBody(BaseModel):
 
     external_id: ShortText
     title: ShortText
-    description: Annotated[str, StringConstraints(max_length=10000)] | None = None
+    description: Annotated[MultiLine, StringConstraints(max_length=10000)] | None = None
     skills: list[Tag] = Field(min_length=1, max_length=MAX_LIST_ITEMS)
     seniority: Literal["junior", "mid", "senior", "staff", "lead", "principal"] | None = None
     location: ShortText | None = None
     remote: bool = False
     hiring_manager: EmailStr | None = None
-    owner_message: Annotated[str, StringConstraints(max_length=1000)] | None = Field(
+    owner_message: Message | None = Field(
         default=None, description="A personal line from the hiring manager or owner."
     )
-    url: Annotated[str, StringConstraints(max_length=1000, pattern=r"^https?://\S+$")] | None = None
+    url: WebUrl | None = None
 
 
 class VacancyOut(BaseModel):
@@ -516,9 +584,9 @@ class CampaignBody(BaseModel):
     sender_role: Literal["marketing", "ceo", "hr"] = "marketing"
     sender: EmailStr | None = None
     title: ShortText
-    url: Annotated[str, StringConstraints(max_length=1000, pattern=r"^https?://\S+$")] | None = None
+    url: WebUrl | None = None
     starts_at: EventStart | None = None
-    message: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    message: Message | None = None
     segment: Segment = Field(default_factory=Segment)
 
 

@@ -26,6 +26,9 @@ def sign(secret: str, *parts: str) -> str:
 
 def verify(secret: str, token: str) -> list[str]:
     payload, _, signature = token.rpartition(".")
-    if not payload or not hmac.compare_digest(signature, _signature(secret, payload)):
+    # compare_digest refuses str with non-ASCII characters (TypeError): a link someone mangled
+    # is as invalid as a forged one. Bytes compare in constant time whatever they hold.
+    presented = signature.encode("utf-8", "surrogatepass")
+    if not payload or not hmac.compare_digest(presented, _signature(secret, payload).encode()):
         raise BadToken("invalid or tampered token")
     return payload.split(".")

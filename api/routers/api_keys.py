@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from api.auth import ADMIN_ONLY
 from api.deps import SessionDep
+from api.schemas import ShortText
 from rapport import keys
 from rapport.db.models import ApiKey
 
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/api/keys", tags=["keys"], dependencies=[ADMIN_ONLY])
 class KeyBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str
+    name: ShortText
     role: Literal["admin", "hr", "owner", "viewer"]
     owner: EmailStr | None = None
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from api.auth import READ, WRITE
 from api.deps import SessionDep
-from api.schemas import ArticleBody, ArticleList, ArticleOut
+from api.schemas import ArticleBody, ArticleList, ArticleOut, SingleLine
 from rapport.db import repository
 
 router = APIRouter(prefix="/api/articles", tags=["articles"])
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api/articles", tags=["articles"])
 @router.get("", dependencies=[READ])
 async def list_articles(
     session: SessionDep,
-    tag: Annotated[str | None, Query(max_length=100)] = None,
+    tag: Annotated[SingleLine | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ArticleList:
     """Articles, newest first, optionally with one tag."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import uuid
 from typing import Annotated, Any
@@ -30,6 +31,7 @@ from api.schemas import (
     MetInPersonBody,
     OptOutBody,
     PlanOut,
+    SingleLine,
     StageBody,
     TouchList,
     TouchOut,
@@ -119,14 +121,19 @@ async def read_import(request: Request) -> list[Any]:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise HTTPException(422, [{"field": "file", "message": "attach the CSV as 'file'"}])
-        records: list[Any] = csv_records(decode(await upload.read()))
+        records: list[Any] = read_csv(decode(await upload.read(), "file"), "file")
     elif content_type in ("text/csv", "application/csv"):
-        records = csv_records(decode(await request.body()))
+        records = read_csv(decode(await request.body(), "body"), "body")
     elif content_type in ("application/json", ""):
+        text = decode(await request.body(), "body")
         try:
-            records = json.loads(await request.body())
+            records = json.loads(text)
         except json.JSONDecodeError as err:
             raise HTTPException(422, [{"field": "body", "message": f"not JSON: {err}"}]) from None
+        except RecursionError:
+            raise HTTPException(
+                422, [{"field": "body", "message": "not JSON we read: nested too deeply"}]
+            ) from None
         if not isinstance(records, list):
             raise HTTPException(422, [{"field": "body", "message": "expected a JSON list"}])
     else:
@@ -138,12 +145,21 @@ async def read_import(request: Request) -> list[Any]:
     return records
 
 
-def decode(raw: bytes) -> str:
+def decode(raw: bytes, field: str) -> str:
     # Sizes are bounded for every route in one place: api.middleware.BodyLimitMiddleware.
     try:
         return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise HTTPException(422, [{"field": "file", "message": "CSV must be UTF-8"}]) from None
+    except UnicodeDecodeError as err:
+        raise HTTPException(
+            422, [{"field": field, "message": f"must be UTF-8: {err.reason} at byte {err.start}"}]
+        ) from None
+
+
+def read_csv(text: str, field: str) -> list[Any]:
+    try:
+        return list(csv_records(text))
+    except csv.Error as err:  # a cell over the csv module's field limit, for one
+        raise HTTPException(422, [{"field": field, "message": f"not CSV we read: {err}"}]) from None
 
 
 async def import_row(
@@ -195,8 +211,8 @@ async def list_candidates(
     session: SessionDep,
     principal: PrincipalDep,
     stage: Stage | None = None,
-    owner: Annotated[str | None, Query(max_length=320)] = None,
-    text: Annotated[str | None, Query(max_length=200)] = None,
+    owner: Annotated[SingleLine | None, Query(max_length=320)] = None,
+    text: Annotated[SingleLine | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
 ) -> CandidatePage:
@@ -243,9 +259,6 @@ async def update_candidate(
 ) -> CandidateDetail:
     """Update the profile; the workflow re-plans with the new facts."""
     candidate = await load_candidate(session, candidate_id)
-    for required in ("full_name", "timezone", "country"):
-        if required in body.model_fields_set and getattr(body, required) is None:
-            raise HTTPException(422, [{"field": required, "message": "cannot be cleared"}])
     candidate = await enrolment.update_profile(session, temporal, candidate, body)
     return await enrolment.detail(temporal, settings, candidate)
 

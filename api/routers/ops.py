@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, status
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, EmailStr
 from temporalio.client import Client
 
 from api.auth import COOKIE, READ_ALL, WRITE
@@ -87,18 +87,27 @@ async def overdue(
 @router.get("/waiting", dependencies=[READ_ALL])
 async def waiting(
     temporal: TemporalDep,
-    owner: Annotated[str | None, Query(max_length=320)] = None,
+    owner: Annotated[EmailStr | None, Query(max_length=320)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> WorkflowRows:
     """Candidates waiting on a person (an assisted draft), and for how long."""
     query = "WorkflowType = 'CandidateWorkflow' AND ExecutionStatus = 'Running' AND "
-    query += f"AwaitingOwner = '{owner.lower()}'" if owner else "AwaitingOwner IS NOT NULL"
+    query += f"AwaitingOwner = {literal(owner.lower())}" if owner else "AwaitingOwner IS NOT NULL"
     now = datetime.now(UTC)
     found = await rows(temporal, query, limit)
     for row in found:
         row.waiting_minutes = since(row.awaiting_since, now)
     found.sort(key=lambda row: row.waiting_minutes or 0, reverse=True)
     return WorkflowRows(query=query, items=found)
+
+
+def literal(value: str) -> str:
+    """A string in a visibility query; an email may hold a quote (o'brien@…), not both kinds."""
+    if "'" not in value:
+        return f"'{value}'"
+    if '"' not in value:
+        return f'"{value}"'
+    raise HTTPException(422, [{"field": "owner", "message": "holds both kinds of quote"}])
 
 
 @router.post("/candidates/{candidate_id}/replan", dependencies=[WRITE])

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from api.auth import OWNER_WRITE, READ, PrincipalDep
 from api.deps import SessionDep, TemporalDep, id_or_404
 from api.enrolment import signal
-from api.schemas import TaskCompletion, TaskList, TaskOut
+from api.schemas import SingleLine, TaskCompletion, TaskList, TaskOut
 from rapport.db import repository
 from rapport.db.models import Task
 from rapport.vocabulary import Channel, TaskStatus, TouchStatus
@@ -33,7 +33,7 @@ async def task_out(session: SessionDep, task: Task) -> TaskOut:
 async def list_tasks(
     session: SessionDep,
     principal: PrincipalDep,
-    owner: Annotated[str | None, Query(max_length=320)] = None,
+    owner: Annotated[SingleLine | None, Query(max_length=320)] = None,
     status: Annotated[TaskStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> TaskList:

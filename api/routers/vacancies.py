@@ -16,7 +16,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import READ, READ_ALL, WRITE, PrincipalDep
 from api.deps import SessionDep, SettingsDep, TemporalDep, id_or_404
-from api.schemas import MatchList, MatchOut, VacancyBody, VacancyOut
+from api.schemas import MatchList, MatchOut, SingleLine, VacancyBody, VacancyOut
 from api.unavailable import RETRY_AFTER
 from rapport.db import repository
 from rapport.db.models import Vacancy
@@ -153,7 +153,7 @@ async def list_matches(
     vacancy_id: str,
     session: SessionDep,
     principal: PrincipalDep,
-    owner: Annotated[str | None, Query(max_length=320)] = None,
+    owner: Annotated[SingleLine | None, Query(max_length=320)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
 ) -> MatchList:
