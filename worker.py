@@ -20,12 +20,12 @@ from activities.mail import Mailer
 from activities.templates import Renderer
 from activities.touches import MessageSettings, TouchActivities
 from rapport.db.session import make_engine, make_session_factory
-from rapport.schedules import ensure_digest_schedule
 from rapport.settings import Settings
 from rapport.temporal import connect
 from workflows.campaign import CampaignWorkflow
 from workflows.candidate import CandidateWorkflow
 from workflows.digest import OwnerDigestWorkflow
+from workflows.schedules import ensure_digest_schedule
 from workflows.vacancy import VacancyWorkflow
 
 WORKFLOWS: Sequence[type] = (

@@ -22,23 +22,22 @@ from api.schemas import (
     Relationship,
     TouchPlan,
 )
-from rapport.db import repository
-from rapport.db.models import Candidate
-from rapport.facts import facts_from_candidate, schedule_policy
-from rapport.settings import Settings
-from rapport.vocabulary import Rapport, RelationshipOrigin, SenderRole, Stage
-from workflows import planning
-from workflows.candidate import CandidateWorkflow
-from workflows.models import (
+from rapport.contracts.candidate import (
     CandidateInput,
-    CandidateState,
     CandidateStatus,
-    PlannedTouch,
     PlanQuery,
     ProfileUpdated,
     StatusQuery,
 )
-from workflows.search_attributes import candidate_attributes
+from rapport.db import repository
+from rapport.db.models import Candidate
+from rapport.facts import facts_from_candidate, schedule_policy
+from rapport.outreach import planning
+from rapport.outreach.state import CandidateState, PlannedTouch
+from rapport.search_attributes import candidate_attributes
+from rapport.settings import Settings
+from rapport.vocabulary import Rapport, RelationshipOrigin, SenderRole, Stage
+from workflows.candidate import CandidateWorkflow
 
 # Stages whose workflow has ended on purpose and must not be started again.
 CLOSED_STAGES = {Stage.ERASED, Stage.HIRED, Stage.ARCHIVED, Stage.OPTED_OUT}

@@ -28,8 +28,8 @@ import psycopg
 
 from rapport import codec, keys
 from rapport.db import migrate
+from rapport.search_attributes import REGISTRY
 from rapport.settings import Settings
-from workflows.search_attributes import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE_NAME = "rapport"

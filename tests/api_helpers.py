@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from workflows.planning import public_holidays
+from rapport.outreach.timing import public_holidays
 
 # One zone per whole-hour offset from -11 to +14: at any moment one of them is mid-morning.
 ZONES_AROUND_THE_WORLD = (

@@ -30,14 +30,15 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from rapport.codec import EncryptionCodec, data_converter
+from rapport.contracts.candidate import CandidateInput
 from rapport.db import migrate
 from rapport.db.session import make_engine, make_session_factory
 from rapport.mailbox import MailboxHandler
+from rapport.outreach.state import CandidateState
+from rapport.search_attributes import REGISTRY
 from rapport.settings import Settings
 from worker import build_worker
 from workflows.candidate import CandidateWorkflow
-from workflows.models import CandidateInput, CandidateState
-from workflows.search_attributes import REGISTRY
 
 from .stack import AUTH, RunningStack, start_stack, stop_stack
 

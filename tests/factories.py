@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from rapport.db import repository
 from rapport.db.models import Candidate, Vacancy
 from rapport.facts import facts_from_candidate
-from workflows.models import CandidateFacts
+from rapport.outreach.state import CandidateFacts
 
 
 async def make_candidate(

@@ -9,16 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
+from rapport import search_attributes as sa
+from rapport.contracts.candidate import ProfileUpdated, StatusQuery
 from rapport.db import repository
 from rapport.mailbox import MailboxHandler
-from workflows import search_attributes as sa
+from rapport.outreach.state import CandidateState, SchedulePolicy
 from workflows.candidate import CandidateWorkflow
-from workflows.models import (
-    CandidateState,
-    ProfileUpdated,
-    SchedulePolicy,
-    StatusQuery,
-)
 
 from .conftest import StartCandidate
 from .factories import make_candidate

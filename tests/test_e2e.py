@@ -11,9 +11,9 @@ import httpx
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 
+from rapport import search_attributes as sa
 from rapport.codec import EncryptionCodec
 from rapport.mailbox import read_mailbox
-from workflows import search_attributes as sa
 
 from .api_helpers import enrolment, zone_in_send_window
 from .history import decoded_bytes, payloads_in, raw_bytes

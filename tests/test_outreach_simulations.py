@@ -22,19 +22,14 @@ from temporalio.worker import Replayer
 from activities.fanout import FanOutActivities
 from api import lifecycle
 from api.schemas import InvitationBody, MetInPersonBody, OptOutBody, RepliedBody
+from rapport.contracts.candidate import StatusQuery, VacancyClosed, VacancyOpened
+from rapport.contracts.fanout import CloseMatchesInput
 from rapport.db import repository
 from rapport.db.models import Candidate, Task, Touch, Vacancy
 from rapport.mailbox import MailboxHandler
+from rapport.outreach.state import CandidateState, SchedulePolicy
 from rapport.vocabulary import InvitationKind, Rapport
 from workflows.candidate import CandidateWorkflow
-from workflows.models import (
-    CandidateState,
-    CloseMatchesInput,
-    SchedulePolicy,
-    StatusQuery,
-    VacancyClosed,
-    VacancyOpened,
-)
 
 from .api_helpers import zone_in_send_window
 from .conftest import StartCandidate

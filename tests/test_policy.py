@@ -8,9 +8,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflows import planning
-from workflows.models import CandidateFacts, CandidateState, OneOff, SchedulePolicy, SentRecord
-from workflows.policy import PRIORITY, choose_channel, refusal
+from rapport.outreach import planning, timing
+from rapport.outreach.policy import PRIORITY, choose_channel, refusal
+from rapport.outreach.state import (
+    CandidateFacts,
+    CandidateState,
+    OneOff,
+    SchedulePolicy,
+    SentRecord,
+)
 
 POLICY = SchedulePolicy()
 NOW = datetime(2026, 11, 27, 5, 0, tzinfo=UTC)
@@ -325,10 +331,10 @@ def test_cold_budget_is_wider() -> None:
     ],
 )  # fmt: skip
 def test_next_slot(case: str, after: str, country: str, tz: str, expected_local: str) -> None:
-    slot = planning.next_slot(
+    slot = timing.next_slot(
         datetime.fromisoformat(after),
         ZoneInfo(tz),
-        planning.Window.of(POLICY),
+        timing.Window.of(POLICY),
         POLICY,
         country,
     )
@@ -348,7 +354,7 @@ def test_check_ins_land_in_windows_on_working_days_and_follow_the_cadence() -> N
         local = touch.due_at.astimezone(berlin)
         assert local.weekday() < 5
         assert 9 <= local.hour < 17
-        assert local.date() not in planning.public_holidays("DE", local.year)
+        assert local.date() not in timing.public_holidays("DE", local.year)
     gaps = [b.due_at - a.due_at for a, b in itertools.pairwise(touches)]
     assert all(timedelta(days=90) <= gap < timedelta(days=97) for gap in gaps)
 

@@ -13,9 +13,9 @@ from activities.handwritten import HandwrittenConfig, HandwrittenNotes, PostalAd
 from activities.mail import Mailer
 from activities.templates import Renderer
 from activities.touches import MessageSettings, TouchActivities
+from rapport.contracts.touches import CloseTaskInput, OpenTaskInput, SendTouchInput
 from rapport.db import repository
 from rapport.mailbox import MailboxHandler
-from workflows.models import CloseTaskInput, OpenTaskInput, SendTouchInput
 
 from .factories import make_candidate, make_match, make_vacancy
 from .fake_handwrytten import FakeHandwrytten
