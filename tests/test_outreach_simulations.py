@@ -22,6 +22,7 @@ from temporalio.worker import Replayer
 from activities.fanout import FanOutActivities
 from api import lifecycle
 from api.schemas import InvitationBody, MetInPersonBody, OptOutBody, RepliedBody
+from harness.api_helpers import zone_in_send_window
 from rapport.contracts.candidate import StatusQuery, VacancyClosed, VacancyOpened
 from rapport.contracts.fanout import CloseMatchesInput
 from rapport.db import repository
@@ -31,7 +32,6 @@ from rapport.outreach.state import CandidateState, SchedulePolicy
 from rapport.vocabulary import InvitationKind, Rapport
 from workflows.candidate import CandidateWorkflow
 
-from .api_helpers import zone_in_send_window
 from .conftest import StartCandidate
 from .factories import make_candidate, make_match, make_vacancy
 

@@ -1,4 +1,5 @@
-"""Shared bits of the HTTP tests."""
+"""What the HTTP tests and the benchmarks send to the API and how they wait for its answers:
+enrolment bodies, places where a send may go now, and polling."""
 
 from __future__ import annotations
 
