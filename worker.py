@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.calendar import CalendarActivities
 from activities.digest import DigestActivities
 from activities.fanout import FanOutActivities
 from activities.handwritten import HandwrittenConfig, HandwrittenNotes, parse_postal_address
@@ -90,6 +91,7 @@ def build_worker(
     )
     fanout = FanOutActivities(session_factory)
     digest = DigestActivities(session_factory, mailer, Renderer(), messages)
+    calendar = CalendarActivities()
     return Worker(
         client,
         task_queue=options.pop("task_queue", settings.task_queue),
@@ -104,6 +106,7 @@ def build_worker(
             fanout.close_matches,
             fanout.send_digests,
             digest.send_owner_digests,
+            calendar.public_holidays,
         ],
         **options,
     )

@@ -34,6 +34,7 @@ from rapport.db.models import Candidate
 from rapport.facts import facts_from_candidate, schedule_policy
 from rapport.outreach import planning
 from rapport.outreach.state import CandidateState, PlannedTouch
+from rapport.public_holidays import with_library_holidays
 from rapport.search_attributes import candidate_attributes
 from rapport.settings import Settings
 from rapport.vocabulary import Rapport, RelationshipOrigin, SenderRole, Stage
@@ -151,8 +152,11 @@ def state_from_data(candidate: Candidate, settings: Settings) -> CandidateState:
 
 async def start_workflow(client: Client, settings: Settings, candidate: Candidate) -> None:
     """Start the candidate's workflow, or find it running; a closed one is never restarted."""
-    state = state_from_data(candidate, settings)
-    first = planning.next_touch(state, datetime.now(UTC))
+    now = datetime.now(UTC)
+    # The holidays of its first plans come pinned in its input (the workflow fetches later
+    # years itself), so it plans at once and its status shows the next touch right away.
+    state = with_library_holidays(state_from_data(candidate, settings), now)
+    first = planning.next_touch(state, now)
     enrolled_on = (candidate.created_at or datetime.now(UTC)).date().isoformat()
     # Its workflow may have run and closed: enrolment again must not revive it.
     with contextlib.suppress(WorkflowAlreadyStartedError):
@@ -276,7 +280,9 @@ async def detail(client: Client, settings: Settings, candidate: Candidate) -> Ca
         touch = status.next_touch
         source = "workflow"
     else:
-        touch = planning.next_touch(state_from_data(candidate, settings), datetime.now(UTC))
+        now = datetime.now(UTC)
+        state = with_library_holidays(state_from_data(candidate, settings), now)
+        touch = planning.next_touch(state, now)
         source = "plan"
     return CandidateDetail(
         **out, next_touch=touch_plan(touch) if touch else None, status_source=source
@@ -294,7 +300,8 @@ async def plan(
         )
         touches = answer.items
     except (RPCError, TimeoutError):
-        touches = planning.plan(
-            state_from_data(candidate, settings), datetime.now(UTC), timedelta(days=days)
-        )
+        now = datetime.now(UTC)
+        horizon = timedelta(days=days)
+        state = with_library_holidays(state_from_data(candidate, settings), now, horizon)
+        touches = planning.plan(state, now, horizon)
     return [touch_plan(touch) for touch in touches]

@@ -49,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
     from rapport.outreach.state import CandidateState, OneOff, PlannedTouch, SentRecord
     from rapport.search_attributes import awaiting_updates, candidate_updates
     from rapport.vocabulary import Occasion, Sentiment, Stage, TaskStatus, TouchStatus
+    from workflows.pinned_calendar import pin_holidays
 
 # Stages in which the workflow has nothing left to do and ends.
 ENDED = {Stage.OPTED_OUT.value, Stage.HIRED.value, Stage.ARCHIVED.value, Stage.ERASED.value}
@@ -113,6 +114,7 @@ class CandidateWorkflow:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 return
             now = workflow.now()
+            await pin_holidays(state, now)
             touch = planning.next_touch(state, now)
             self._next = touch
             self._publish(touch)

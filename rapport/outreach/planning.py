@@ -1,7 +1,9 @@
 """The plan: which touches are due, on which channel, within the contact budget.
 
 Shared by the candidate workflow and the API. Nothing here reads the clock: `now` is always
-passed in, so what the API shows as a plan is what the workflow will do.
+passed in, so what the API shows as a plan is what the workflow will do. Public holidays are
+the ones pinned in the state (`CandidateState.holidays`); a year not pinned has none, so
+callers pin the years a plan needs first (`rapport.outreach.pinned.years_needed`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from rapport.outreach.timing import (
     next_greeting,
     next_slot,
     parse_month_day,
+    pinned_holidays,
     summary,
     zone,
 )
@@ -93,6 +96,7 @@ def check_in_slots(state: CandidateState, now: datetime, until: datetime) -> lis
     tz = zone(facts.timezone)
     window = Window.of(state.policy)
     every = CHECK_IN_EVERY.get(facts.rapport, CHECK_IN_EVERY[Rapport.COLD.value])
+    holidays = pinned_holidays(state.holidays)
     if state.last_check_in_at is not None:
         after = state.last_check_in_at + every
     elif facts.enrolled_on:
@@ -101,7 +105,7 @@ def check_in_slots(state: CandidateState, now: datetime, until: datetime) -> lis
         after = now + every / 2
     slots: list[Slot] = []
     while True:
-        due = next_slot(max(after, now), tz, window, state.policy, facts.country)
+        due = next_slot(max(after, now), tz, window, state.policy, facts.country, holidays)
         if due > until:
             return slots
         local = due.astimezone(tz).date()
@@ -123,6 +127,7 @@ def one_off_slots(state: CandidateState, now: datetime, until: datetime) -> list
     facts = state.facts
     tz = zone(facts.timezone)
     window = Window.of(state.policy)
+    holidays = pinned_holidays(state.holidays)
     vacancies = [p for p in state.pending if p.occasion == Occasion.VACANCY.value]
     others = [p for p in state.pending if p.occasion != Occasion.VACANCY.value]
     groups = [[pending] for pending in others]
@@ -132,7 +137,7 @@ def one_off_slots(state: CandidateState, now: datetime, until: datetime) -> list
     for group in groups:
         first = group[0]
         earliest = max(pending.not_before for pending in group)
-        due = next_slot(max(earliest, now), tz, window, state.policy, facts.country)
+        due = next_slot(max(earliest, now), tz, window, state.policy, facts.country, holidays)
         if due > until:
             continue
         senders = {pending.sender for pending in group}

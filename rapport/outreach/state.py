@@ -102,3 +102,7 @@ class CandidateState:
     vacancies_seen: list[str] = field(default_factory=list)
     touches_made: int = 0
     run_started_at: datetime | None = None
+    # The public holidays this candidate's plans use, pinned per country and year
+    # ("DE:2027" → ISO dates) when first needed and kept across continue-as-new, so that an
+    # upgrade of the holiday library never changes a decision (rapport.outreach.pinned).
+    holidays: dict[str, list[str]] = field(default_factory=dict)

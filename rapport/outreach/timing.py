@@ -1,21 +1,21 @@
 """Calendar arithmetic in the candidate's own time zone: local days, send windows, working days
 and public holidays, yearly milestones (29 February included).
 
-Pure: nothing here reads the clock or does I/O; `now` is always passed in. Workflows import it
-through `imports_passed_through()`, so the `ZoneInfo` objects made here are real ones, not
-sandbox proxies.
+Pure: nothing here reads the clock or does I/O; `now` is always passed in. Public holidays are
+passed in too, as a lookup (`HolidayLookup`): the planner reads the ones pinned in the
+candidate's state, never a holiday library, so that upgrading one cannot change what a replayed
+workflow decides (see `rapport.outreach.pinned`). Workflows import this module through
+`imports_passed_through()`, so the `ZoneInfo` objects made here are real ones, not sandbox
+proxies.
 """
 
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
-
-import holidays
-from temporalio import workflow
 
 from rapport.outreach.state import SchedulePolicy
 
@@ -68,33 +68,49 @@ def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, at).replace(tzinfo=tz).astimezone(UTC)
 
 
-@lru_cache(maxsize=512)
-def public_holidays(country: str, year: int) -> frozenset[date]:
-    """The country's public holidays; a country the library does not know has none.
+# A country's public holidays in a year: (country, year) → the dates.
+HolidayLookup = Callable[[str, int], frozenset[date]]
 
-    `holidays` loads each country lazily and reads the locale for holiday names. Both are
-    harmless here (only the dates are used), but the workflow sandbox forbids them, so the
-    lookup runs unrestricted, with its imports taken from outside the sandbox.
+
+def holiday_key(country: str, year: int) -> str:
+    """How a pinned calendar names one country's year: `"DE:2027"`."""
+    return f"{country}:{year}"
+
+
+def pinned_holidays(table: Mapping[str, Sequence[str]]) -> HolidayLookup:
+    """A lookup over pinned holidays (`holiday_key` → ISO dates).
+
+    A country and year not in the table has no holidays: whoever plans pins the years the plan
+    needs first (the workflow through an activity, everyone else from the library).
     """
-    with workflow.unsafe.imports_passed_through(), workflow.unsafe.sandbox_unrestricted():
-        try:
-            return frozenset(holidays.country_holidays(country, years=year).keys())
-        except NotImplementedError:
-            return frozenset()
+    parsed: dict[str, frozenset[date]] = {}
+
+    def lookup(country: str, year: int) -> frozenset[date]:
+        key = holiday_key(country, year)
+        if key not in parsed:
+            parsed[key] = frozenset(date.fromisoformat(day) for day in table.get(key, ()))
+        return parsed[key]
+
+    return lookup
 
 
-def is_working_day(day: date, country: str, send_days: list[int]) -> bool:
-    return day.weekday() in send_days and day not in public_holidays(country, day.year)
+def is_working_day(day: date, country: str, send_days: list[int], holidays: HolidayLookup) -> bool:
+    return day.weekday() in send_days and day not in holidays(country, day.year)
 
 
 def next_slot(
-    after: datetime, tz: ZoneInfo, window: Window, policy: SchedulePolicy, country: str
+    after: datetime,
+    tz: ZoneInfo,
+    window: Window,
+    policy: SchedulePolicy,
+    country: str,
+    holidays: HolidayLookup,
 ) -> datetime:
     """The first instant from `after` inside the local window of a working day, not a holiday."""
     first = after.astimezone(tz).date()
     for offset in range(MAX_SLOT_SEARCH_DAYS):
         day = first + timedelta(days=offset)
-        if not is_working_day(day, country, policy.send_days):
+        if not is_working_day(day, country, policy.send_days, holidays):
             continue
         start, end = local_instant(day, window.start, tz), local_instant(day, window.end, tz)
         if after < end:
