@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.calendar import CalendarActivities
 from activities.digest import DigestActivities
 from activities.fanout import FanOutActivities
 from activities.handwritten import HandwrittenConfig, HandwrittenNotes, parse_postal_address
@@ -20,12 +21,12 @@ from activities.mail import Mailer
 from activities.templates import Renderer
 from activities.touches import MessageSettings, TouchActivities
 from rapport.db.session import DatabaseBounds, make_engine, make_session_factory
-from rapport.schedules import ensure_digest_schedule
 from rapport.settings import Settings
 from rapport.temporal import connect
 from workflows.campaign import CampaignWorkflow
 from workflows.candidate import CandidateWorkflow
 from workflows.digest import OwnerDigestWorkflow
+from workflows.schedules import ensure_digest_schedule
 from workflows.vacancy import VacancyWorkflow
 
 # The longest the worker waits for any one answer of PostgreSQL. No statement of an activity
@@ -96,6 +97,7 @@ def build_worker(
     )
     fanout = FanOutActivities(session_factory)
     digest = DigestActivities(session_factory, mailer, Renderer(), messages)
+    calendar = CalendarActivities()
     return Worker(
         client,
         task_queue=options.pop("task_queue", settings.task_queue),
@@ -110,6 +112,7 @@ def build_worker(
             fanout.close_matches,
             fanout.send_digests,
             digest.send_owner_digests,
+            calendar.public_holidays,
         ],
         **options,
     )

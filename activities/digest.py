@@ -17,10 +17,10 @@ from temporalio import activity
 from activities.mail import Mailer, PermanentDeliveryError
 from activities.templates import Renderer
 from activities.touches import MessageSettings, sender_name
+from rapport.contracts.digest import OwnerDigestRequest, OwnerDigestResult
 from rapport.db import repository
 from rapport.db.models import Candidate, Vacancy, VacancyMatch
 from rapport.profiles import writer
-from workflows.models import OwnerDigestRequest, OwnerDigestResult
 
 # An owner with a hundred matches on one role reads the best few and follows the link.
 MAX_LISTED_PER_VACANCY = 25

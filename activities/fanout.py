@@ -9,12 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-import workflows.timeouts as timeouts
-from rapport.db import repository
-from rapport.db.models import Candidate
-from rapport.matching import in_segment, match
-from rapport.profiles import candidate_profile, vacancy_profile, writer
-from workflows.models import (
+import rapport.timeouts as timeouts
+from rapport.contracts.fanout import (
     CloseMatchesInput,
     CloseMatchesResult,
     MarkMatchesInput,
@@ -22,6 +18,10 @@ from workflows.models import (
     MatchPageInput,
     Recipient,
 )
+from rapport.db import repository
+from rapport.db.models import Candidate
+from rapport.matching import in_segment, match
+from rapport.profiles import candidate_profile, vacancy_profile, writer
 
 
 class NotCommittedYet(Exception):

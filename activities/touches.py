@@ -22,25 +22,25 @@ from activities.handwritten import (
 from activities.mail import Mailer, PermanentDeliveryError
 from activities.templates import InvalidTemplateError, RenderedMessage, Renderer
 from rapport import signing
-from rapport.db import repository
-from rapport.db.models import Article, Candidate, Task
-from rapport.facts import facts_from_candidate
-from rapport.matching import match
-from rapport.names import name_from_email
-from rapport.profiles import candidate_profile, vacancy_profile
-from rapport.vocabulary import Channel, Occasion, TaskStatus, TouchStatus
-from workflows.models import (
+from rapport.contracts.touches import (
     CloseTaskInput,
     CloseTaskResult,
     EngagedInput,
     OpenTaskInput,
     OpenTaskResult,
-    SchedulePolicy,
     SendTouchInput,
     SendTouchResult,
 )
-from workflows.planning import zone
-from workflows.policy import refusal
+from rapport.db import repository
+from rapport.db.models import Article, Candidate, Task
+from rapport.facts import facts_from_candidate
+from rapport.matching import match
+from rapport.names import name_from_email
+from rapport.outreach.policy import refusal
+from rapport.outreach.state import SchedulePolicy
+from rapport.outreach.timing import zone
+from rapport.profiles import candidate_profile, vacancy_profile
+from rapport.vocabulary import Channel, Occasion, TaskStatus, TouchStatus
 
 # An interested reply is a warm lead: the owner should answer within two days.
 ENGAGED_FOLLOW_UP_WITHIN = timedelta(days=2)

@@ -22,23 +22,23 @@ from api.schemas import (
     Relationship,
     TouchPlan,
 )
-from rapport.db import repository
-from rapport.db.models import Candidate
-from rapport.facts import facts_from_candidate, schedule_policy
-from rapport.settings import Settings
-from rapport.vocabulary import Rapport, RelationshipOrigin, SenderRole, Stage
-from workflows import planning
-from workflows.candidate import CandidateWorkflow
-from workflows.models import (
+from rapport.contracts.candidate import (
     CandidateInput,
-    CandidateState,
     CandidateStatus,
-    PlannedTouch,
     PlanQuery,
     ProfileUpdated,
     StatusQuery,
 )
-from workflows.search_attributes import candidate_attributes
+from rapport.db import repository
+from rapport.db.models import Candidate
+from rapport.facts import facts_from_candidate, schedule_policy
+from rapport.outreach import planning
+from rapport.outreach.state import CandidateState, PlannedTouch
+from rapport.public_holidays import with_library_holidays
+from rapport.search_attributes import candidate_attributes
+from rapport.settings import Settings
+from rapport.vocabulary import Rapport, RelationshipOrigin, SenderRole, Stage
+from workflows.candidate import CandidateWorkflow
 
 # Stages whose workflow has ended on purpose and must not be started again.
 CLOSED_STAGES = {Stage.ERASED, Stage.HIRED, Stage.ARCHIVED, Stage.OPTED_OUT}
@@ -155,8 +155,11 @@ def state_from_data(candidate: Candidate, settings: Settings) -> CandidateState:
 
 async def start_workflow(client: Client, settings: Settings, candidate: Candidate) -> None:
     """Start the candidate's workflow, or find it running; a closed one is never restarted."""
-    state = state_from_data(candidate, settings)
-    first = planning.next_touch(state, datetime.now(UTC))
+    now = datetime.now(UTC)
+    # The holidays of its first plans come pinned in its input (the workflow fetches later
+    # years itself), so it plans at once and its status shows the next touch right away.
+    state = with_library_holidays(state_from_data(candidate, settings), now)
+    first = planning.next_touch(state, now)
     enrolled_on = (candidate.created_at or datetime.now(UTC)).date().isoformat()
     # Its workflow may have run and closed: enrolment again must not revive it.
     with contextlib.suppress(WorkflowAlreadyStartedError):
@@ -280,7 +283,9 @@ async def detail(client: Client, settings: Settings, candidate: Candidate) -> Ca
         touch = status.next_touch
         source = "workflow"
     else:
-        touch = planning.next_touch(state_from_data(candidate, settings), datetime.now(UTC))
+        now = datetime.now(UTC)
+        state = with_library_holidays(state_from_data(candidate, settings), now)
+        touch = planning.next_touch(state, now)
         source = "plan"
     return CandidateDetail(
         **out, next_touch=touch_plan(touch) if touch else None, status_source=source
@@ -298,7 +303,8 @@ async def plan(
         )
         touches = answer.items
     except (RPCError, TimeoutError):
-        touches = planning.plan(
-            state_from_data(candidate, settings), datetime.now(UTC), timedelta(days=days)
-        )
+        now = datetime.now(UTC)
+        horizon = timedelta(days=days)
+        state = with_library_holidays(state_from_data(candidate, settings), now, horizon)
+        touches = planning.plan(state, now, horizon)
     return [touch_plan(touch) for touch in touches]

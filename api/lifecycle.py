@@ -21,11 +21,17 @@ from api.schemas import (
     RepliedBody,
     StageBody,
 )
+from rapport.contracts.candidate import (
+    InvitationReceived,
+    MetInPerson,
+    OptedOut,
+    Replied,
+    StageChange,
+)
 from rapport.db import repository
 from rapport.db.models import Candidate, Interaction, Invitation
+from rapport.outreach.policy import MET_IN_PERSON
 from rapport.vocabulary import InteractionType, RelationshipOrigin, Sentiment, Stage
-from workflows.models import InvitationReceived, MetInPerson, OptedOut, Replied, StageChange
-from workflows.policy import MET_IN_PERSON
 
 
 def interaction_out(interaction: Interaction, stage: str) -> InteractionOut:

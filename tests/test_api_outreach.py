@@ -14,10 +14,9 @@ import httpx
 import psycopg
 from temporalio.client import Client, WorkflowExecutionStatus
 
+from harness.api_helpers import enrolment, eventually, zone_in_send_window
+from harness.stack import RunningStack
 from rapport.mailbox import read_mailbox
-
-from .api_helpers import enrolment, eventually, zone_in_send_window
-from .stack import RunningStack
 
 
 def in_days(days: int) -> str:

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
+from rapport import search_attributes as sa
+from rapport.contracts.candidate import ProfileUpdated, StatusQuery
 from rapport.db import repository
 from rapport.mailbox import MailboxHandler
-from workflows import search_attributes as sa
+from rapport.outreach.state import CandidateState, SchedulePolicy
+from rapport.public_holidays import with_library_holidays
 from workflows.candidate import CandidateWorkflow
-from workflows.models import (
-    CandidateState,
-    ProfileUpdated,
-    SchedulePolicy,
-    StatusQuery,
-)
 
 from .conftest import StartCandidate
 from .factories import make_candidate
@@ -91,7 +88,9 @@ async def test_profile_update_replans_and_search_attributes_follow(
     mailbox: MailboxHandler,
 ) -> None:
     _, facts = await make_candidate(sessions, job_started_on=None, greetings_only=True)
-    handle = await start_candidate(CandidateState(facts=facts, policy=SchedulePolicy()))
+    # Started as the API starts it: its first plans' holidays pinned, so it plans at once.
+    state = CandidateState(facts=facts, policy=SchedulePolicy())
+    handle = await start_candidate(with_library_holidays(state, datetime.now(UTC)))
 
     before = await handle.query(CandidateWorkflow.status, StatusQuery())
     assert before.next_touch is not None and before.next_touch.occasion == "birthday"

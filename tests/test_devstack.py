@@ -8,8 +8,8 @@ from pathlib import Path
 import psycopg
 
 from rapport.devstack import DevStack
+from rapport.search_attributes import REGISTRY
 from rapport.settings import Settings
-from workflows.search_attributes import REGISTRY
 
 
 def test_embedded_postgres_is_created_migrated_and_reused() -> None:

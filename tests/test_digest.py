@@ -14,13 +14,13 @@ from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
+from harness.api_helpers import eventually, zone_in_send_window
+from rapport.contracts.digest import OwnerDigestInput, OwnerDigestResult
 from rapport.db.models import Vacancy, VacancyMatch
 from rapport.mailbox import MailboxHandler
 from workflows.digest import OwnerDigestWorkflow
-from workflows.models import OwnerDigestInput, OwnerDigestResult
 from workflows.vacancy import VacancyWorkflow
 
-from .api_helpers import eventually, zone_in_send_window
 from .factories import make_candidate, make_match, make_vacancy
 
 HISTORIES = Path(__file__).resolve().parent / "histories"

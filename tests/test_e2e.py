@@ -11,13 +11,13 @@ import httpx
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 
+from harness.api_helpers import enrolment, zone_in_send_window
+from harness.stack import AUTH, RunningStack, launch, stop_stack
+from rapport import search_attributes as sa
 from rapport.codec import EncryptionCodec
 from rapport.mailbox import read_mailbox
-from workflows import search_attributes as sa
 
-from .api_helpers import enrolment, zone_in_send_window
 from .history import decoded_bytes, payloads_in, raw_bytes
-from .stack import AUTH, RunningStack, launch, stop_stack
 
 
 def mail_to(directory: Path, to: str) -> EmailMessage | None:

@@ -24,11 +24,9 @@ import httpx
 import psycopg
 import pytest
 
+from harness.api_helpers import enrolment
+from harness.stack import AUTH, RunningStack, launch, stack_env, stop_stack
 from rapport.db import migrate
-
-from .api_helpers import enrolment
-from .conftest import free_port
-from .stack import AUTH, RunningStack, launch, stack_env, stop_stack
 
 # Far below the length of a freeze the test would otherwise wait out (its HTTP timeout).
 ANSWER_BOUND_SECONDS = 10.0
@@ -111,7 +109,7 @@ def freezable() -> Iterator[FreezableStack]:
             admin.execute('create database "rapport"')
         url = server.get_uri(database="rapport").replace("postgresql://", "postgresql+psycopg://")
         migrate.upgrade(url)
-        env = {**stack_env(root / "stack", url, free_port), **BOUNDS}
+        env = {**stack_env(root / "stack", url), **BOUNDS}
         running = launch(root / "stack", env)
         try:
             pid = server.get_pid()

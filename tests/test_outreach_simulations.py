@@ -21,24 +21,19 @@ from temporalio.worker import Replayer
 
 from activities.fanout import FanOutActivities
 from api import lifecycle
-from api.schemas import InvitationBody, MetInPersonBody, OptOutBody, RepliedBody
+from api.schemas import MetInPersonBody, OptOutBody, RepliedBody
+from harness.api_helpers import zone_in_send_window
+from rapport.contracts.candidate import StatusQuery, VacancyClosed, VacancyOpened
+from rapport.contracts.fanout import CloseMatchesInput
 from rapport.db import repository
-from rapport.db.models import Candidate, Task, Touch, Vacancy
+from rapport.db.models import Task, Touch, Vacancy
 from rapport.mailbox import MailboxHandler
-from rapport.vocabulary import InvitationKind, Rapport
+from rapport.outreach.state import CandidateState, SchedulePolicy
+from rapport.vocabulary import Rapport
 from workflows.candidate import CandidateWorkflow
-from workflows.models import (
-    CandidateState,
-    CloseMatchesInput,
-    SchedulePolicy,
-    StatusQuery,
-    VacancyClosed,
-    VacancyOpened,
-)
 
-from .api_helpers import zone_in_send_window
 from .conftest import StartCandidate
-from .factories import make_candidate, make_match, make_vacancy
+from .factories import invite_to_webinar, load, make_candidate, make_match, make_vacancy
 
 BERLIN = ZoneInfo("Europe/Berlin")
 HISTORIES = Path(__file__).resolve().parent / "histories"
@@ -59,15 +54,6 @@ async def tasks_of(
             select(Task).where(Task.candidate_id == candidate_id).order_by(Task.created_at)
         )
         return result.scalars().all()
-
-
-async def load(
-    sessions: async_sessionmaker[AsyncSession], candidate_id: uuid.UUID
-) -> tuple[AsyncSession, Candidate]:
-    session = sessions()
-    candidate = await repository.get_candidate(session, candidate_id)
-    assert candidate is not None
-    return session, candidate
 
 
 async def ensure_articles(sessions: async_sessionmaker[AsyncSession], tag: str, count: int) -> None:
@@ -443,15 +429,7 @@ async def test_an_invitation_that_would_arrive_after_its_event_is_not_sent(
     )
     handle = await start_candidate(CandidateState(facts=facts, policy=SchedulePolicy()))
     starts_at = await time_env.get_current_time() + timedelta(hours=1)
-    session, stored = await load(sessions, candidate.id)
-    async with session:
-        await lifecycle.invite(
-            session, time_env.client, stored,
-            InvitationBody.model_construct(
-                kind=InvitationKind.WEBINAR, sender_role="marketing", sender=None,
-                title="Tracing at scale", url=None, starts_at=starts_at, message=None,
-            ),
-        )  # fmt: skip
+    await invite_to_webinar(sessions, time_env.client, candidate.id, starts_at)
     await time_env.sleep(timedelta(days=7))  # past a weekend and a holiday or two
 
     touches = await touches_of(sessions, candidate.id)

@@ -15,14 +15,15 @@ from temporalio.testing import WorkflowEnvironment
 
 from api import lifecycle
 from api.schemas import InvitationBody, MetInPersonBody, RepliedBody
+from rapport.contracts.candidate import CandidateInput, VacancyOpened
 from rapport.db import repository
 from rapport.db.models import Vacancy
 from rapport.mailbox import MailboxHandler
+from rapport.outreach.state import CandidateState, SchedulePolicy
 from rapport.settings import Settings
 from rapport.vocabulary import Rapport
 from worker import build_worker
 from workflows.candidate import CandidateWorkflow
-from workflows.models import CandidateInput, CandidateState, SchedulePolicy, VacancyOpened
 
 from .conftest import BIN, register_search_attributes
 from .factories import make_candidate

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflows import planning
-from workflows.models import CandidateFacts, CandidateState, SchedulePolicy
+from rapport.outreach import planning, timing
+from rapport.outreach.state import CandidateFacts, CandidateState, SchedulePolicy
 
 POLICY = SchedulePolicy()
 
@@ -149,7 +149,7 @@ def test_next_birthday(
 def test_local_instant_across_dst(
     tz: str, day: date, window_start: str, expected_local: str
 ) -> None:
-    instant = planning.local_instant(
+    instant = timing.local_instant(
         day, datetime.strptime(window_start, "%H:%M").time(), ZoneInfo(tz)
     )
     assert instant == datetime.fromisoformat(expected_local)
@@ -245,4 +245,4 @@ def test_nothing_to_plan_without_dates() -> None:
 @pytest.mark.parametrize("bad", ["02-30", "13-01", "1990-02-30", "12"])
 def test_parse_month_day_rejects_impossible_dates(bad: str) -> None:
     with pytest.raises(ValueError):
-        planning.parse_month_day(bad)
+        timing.parse_month_day(bad)

@@ -8,9 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflows import planning
-from workflows.models import CandidateFacts, CandidateState, OneOff, SchedulePolicy, SentRecord
-from workflows.policy import PRIORITY, choose_channel, refusal
+from rapport.outreach import planning, timing
+from rapport.outreach.policy import PRIORITY, choose_channel, refusal
+from rapport.outreach.state import (
+    CandidateFacts,
+    CandidateState,
+    OneOff,
+    SchedulePolicy,
+    SentRecord,
+)
+from rapport.public_holidays import library_holidays, with_library_holidays
 
 POLICY = SchedulePolicy()
 NOW = datetime(2026, 11, 27, 5, 0, tzinfo=UTC)
@@ -325,18 +332,20 @@ def test_cold_budget_is_wider() -> None:
     ],
 )  # fmt: skip
 def test_next_slot(case: str, after: str, country: str, tz: str, expected_local: str) -> None:
-    slot = planning.next_slot(
+    slot = timing.next_slot(
         datetime.fromisoformat(after),
         ZoneInfo(tz),
-        planning.Window.of(POLICY),
+        timing.Window.of(POLICY),
         POLICY,
         country,
+        library_holidays,
     )
     assert slot == datetime.fromisoformat(expected_local), case
 
 
 def test_check_ins_land_in_windows_on_working_days_and_follow_the_cadence() -> None:
     candidate = state(person(enrolled_on="2026-11-01", country="DE", timezone="Europe/Berlin"))
+    candidate = with_library_holidays(candidate, NOW)
     touches = [
         touch
         for touch in planning.plan(candidate, NOW, timedelta(days=730))
@@ -348,7 +357,7 @@ def test_check_ins_land_in_windows_on_working_days_and_follow_the_cadence() -> N
         local = touch.due_at.astimezone(berlin)
         assert local.weekday() < 5
         assert 9 <= local.hour < 17
-        assert local.date() not in planning.public_holidays("DE", local.year)
+        assert local.date() not in library_holidays("DE", local.year)
     gaps = [b.due_at - a.due_at for a, b in itertools.pairwise(touches)]
     assert all(timedelta(days=90) <= gap < timedelta(days=97) for gap in gaps)
 

@@ -20,8 +20,8 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events
 
-from .api_helpers import enrolment
-from .stack import AUTH, RunningStack
+from harness.api_helpers import enrolment
+from harness.stack import AUTH, RunningStack
 
 SEED = 92024
 EXAMPLES_PER_OPERATION = 6

@@ -13,9 +13,10 @@ from activities.handwritten import HandwrittenConfig, HandwrittenNotes, PostalAd
 from activities.mail import Mailer
 from activities.templates import Renderer
 from activities.touches import MessageSettings, TouchActivities
+from harness.stack import free_port
+from rapport.contracts.touches import CloseTaskInput, OpenTaskInput, SendTouchInput
 from rapport.db import repository
 from rapport.mailbox import MailboxHandler
-from workflows.models import CloseTaskInput, OpenTaskInput, SendTouchInput
 
 from .factories import make_candidate, make_match, make_vacancy
 from .fake_handwrytten import FakeHandwrytten
@@ -108,8 +109,6 @@ async def test_refused_recipient_is_failed_without_retry(
 async def test_smtp_down_raises_so_temporal_retries(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    from .conftest import free_port
-
     candidate, _ = await make_candidate(sessions)
     with pytest.raises(OSError):
         await ActivityEnvironment().run(

@@ -26,14 +26,13 @@ from temporalio.client import (
     ScheduleRange,
 )
 
+from harness.api_helpers import country_without_holiday, enrolment, eventually, zone_in_send_window
+from harness.stack import RunningStack
+from rapport.contracts.digest import OwnerDigestInput, OwnerDigestResult
 from rapport.mailbox import read_mailbox
-from rapport.schedules import DIGEST_SCHEDULE_ID, PAUSED_NOTE, ensure_digest_schedule
 from rapport.settings import Settings
 from rapport.temporal import connect
-from workflows.models import OwnerDigestInput, OwnerDigestResult
-
-from .api_helpers import country_without_holiday, enrolment, eventually, zone_in_send_window
-from .stack import RunningStack
+from workflows.schedules import DIGEST_SCHEDULE_ID, PAUSED_NOTE, ensure_digest_schedule
 
 
 def people(

@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-import workflows.timeouts as timeouts
+import rapport.timeouts as timeouts
 from activities.fanout import FanOutActivities, NotCommittedYet
+from rapport.contracts.fanout import CloseMatchesInput, MatchPageInput
 from rapport.db import repository
 from rapport.db.models import VacancyMatch
-from workflows.models import CloseMatchesInput, MatchPageInput
 
 from .factories import make_candidate, make_match, make_vacancy
 

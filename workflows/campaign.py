@@ -7,13 +7,8 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     import workflows.fanout as fanout
-    from workflows.models import (
-        FanOutInput,
-        FanOutState,
-        FanOutStatusQuery,
-        InvitationReceived,
-        Recipient,
-    )
+    from rapport.contracts.candidate import InvitationReceived
+    from rapport.contracts.fanout import FanOutInput, FanOutState, FanOutStatusQuery, Recipient
 
 
 @workflow.defn(name="CampaignWorkflow")

@@ -16,39 +16,40 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     # `import a.b as b`, not `from a import b`: the latter resolves the submodule inside the
     # sandbox, where `zoneinfo` is a restricted proxy and `astimezone` then fails.
-    import workflows.planning as planning
-    import workflows.policy as policy
-    import workflows.timeouts as timeouts
-    from rapport.names import CHANNEL_WORDS, name_from_email
-    from rapport.vocabulary import Occasion, Sentiment, Stage, TaskStatus, TouchStatus
-    from workflows.models import (
+    import rapport.outreach.planning as planning
+    import rapport.outreach.policy as policy
+    import rapport.outreach.timing as timing
+    import rapport.timeouts as timeouts
+    from rapport.contracts.candidate import (
         CandidateInput,
-        CandidateState,
         CandidateStatus,
-        CloseTaskInput,
-        CloseTaskResult,
-        EngagedInput,
         InvitationReceived,
         MetInPerson,
-        OneOff,
-        OpenTaskInput,
-        OpenTaskResult,
         OptedOut,
         Plan,
-        PlannedTouch,
         PlanQuery,
         ProfileUpdated,
         Replied,
-        SendTouchInput,
-        SendTouchResult,
-        SentRecord,
         StageChange,
         StatusQuery,
         TaskClosed,
         VacancyClosed,
         VacancyOpened,
     )
-    from workflows.search_attributes import awaiting_updates, candidate_updates
+    from rapport.contracts.touches import (
+        CloseTaskInput,
+        CloseTaskResult,
+        EngagedInput,
+        OpenTaskInput,
+        OpenTaskResult,
+        SendTouchInput,
+        SendTouchResult,
+    )
+    from rapport.names import CHANNEL_WORDS, name_from_email
+    from rapport.outreach.state import CandidateState, OneOff, PlannedTouch, SentRecord
+    from rapport.search_attributes import awaiting_updates, candidate_updates
+    from rapport.vocabulary import Occasion, Sentiment, Stage, TaskStatus, TouchStatus
+    from workflows.pinned_calendar import pin_holidays
 
 # Stages in which the workflow has nothing left to do and ends.
 ENDED = {Stage.OPTED_OUT.value, Stage.HIRED.value, Stage.ARCHIVED.value, Stage.ERASED.value}
@@ -113,6 +114,7 @@ class CandidateWorkflow:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 return
             now = workflow.now()
+            await pin_holidays(state, now)
             touch = planning.next_touch(state, now)
             self._next = touch
             self._publish(touch)
@@ -346,7 +348,7 @@ class CandidateWorkflow:
             return opened.status
         task_id = opened.task_id
         self._waiting_task = task_id
-        tz = planning.zone(self._state.facts.timezone)
+        tz = timing.zone(self._state.facts.timezone)
         who = name_from_email(touch.sender, fallback="the owner")
         waiting = (
             f"waiting for {who} to send {CHANNEL_WORDS.get(channel, channel)} "

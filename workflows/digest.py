@@ -6,10 +6,10 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    import workflows.planning as planning
-    import workflows.timeouts as timeouts
-    from workflows.models import OwnerDigestInput, OwnerDigestRequest, OwnerDigestResult
-    from workflows.search_attributes import SCHEDULED_START_TIME
+    import rapport.outreach.timing as timing
+    import rapport.timeouts as timeouts
+    from rapport.contracts.digest import OwnerDigestInput, OwnerDigestRequest, OwnerDigestResult
+    from rapport.search_attributes import SCHEDULED_START_TIME
 
 
 @workflow.defn(name="OwnerDigestWorkflow")
@@ -18,7 +18,7 @@ class OwnerDigestWorkflow:
     async def run(self, input: OwnerDigestInput) -> OwnerDigestResult:
         # The day it was scheduled for, even when it runs late (caught up after an outage).
         scheduled = workflow.info().typed_search_attributes.get(SCHEDULED_START_TIME)
-        day = planning.local_date(scheduled or workflow.now(), input.timezone).isoformat()
+        day = timing.local_date(scheduled or workflow.now(), input.timezone).isoformat()
         workflow.set_current_details(f"digest of {day}")
         result: OwnerDigestResult = await workflow.execute_activity(
             "send_owner_digests",

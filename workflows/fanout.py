@@ -15,8 +15,8 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    import workflows.timeouts as timeouts
-    from workflows.models import FanOutState, MatchPage, MatchPageInput, Recipient
+    import rapport.timeouts as timeouts
+    from rapport.contracts.fanout import FanOutState, MatchPage, MatchPageInput, Recipient
 
 # Pages per run before continue-as-new: each page adds a few events per candidate signalled.
 PAGES_PER_RUN = 20

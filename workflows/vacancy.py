@@ -7,9 +7,10 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    import rapport.timeouts as timeouts
     import workflows.fanout as fanout
-    import workflows.timeouts as timeouts
-    from workflows.models import (
+    from rapport.contracts.candidate import VacancyClosed, VacancyOpened
+    from rapport.contracts.fanout import (
         CloseMatchesInput,
         CloseMatchesResult,
         CloseVacancy,
@@ -18,8 +19,6 @@ with workflow.unsafe.imports_passed_through():
         FanOutStatusQuery,
         MarkMatchesInput,
         Recipient,
-        VacancyClosed,
-        VacancyOpened,
     )
 
 

@@ -13,10 +13,10 @@ from temporalio.common import WorkflowIDConflictPolicy
 from api.auth import READ_ALL, WRITE
 from api.deps import SessionDep, SettingsDep, TemporalDep, id_or_404
 from api.schemas import CampaignBody, CampaignOut
+from rapport.contracts.fanout import FanOutInput, FanOutState
 from rapport.db import repository
 from rapport.db.models import Campaign, Invitation
 from workflows.campaign import CampaignWorkflow
-from workflows.models import FanOutInput, FanOutState
 
 router = APIRouter(prefix="/api/campaigns", tags=["campaigns"])
 

@@ -17,9 +17,9 @@ from api.deps import SessionDep, TemporalDep
 from api.enrolment import signal
 from api.routers.candidates import load_candidate
 from rapport import keys
+from rapport import search_attributes as sa
+from rapport.contracts.candidate import ProfileUpdated
 from rapport.facts import facts_from_candidate
-from workflows import search_attributes as sa
-from workflows.models import ProfileUpdated
 
 router = APIRouter(prefix="/api/ops", tags=["ops"])
 pages = APIRouter(prefix="/ops", tags=["ops"], include_in_schema=False)

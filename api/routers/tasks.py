@@ -11,10 +11,10 @@ from api.auth import OWNER_WRITE, READ, PrincipalDep
 from api.deps import SessionDep, TemporalDep, id_or_404
 from api.enrolment import signal
 from api.schemas import SingleLine, TaskCompletion, TaskList, TaskOut
+from rapport.contracts.candidate import TaskClosed
 from rapport.db import repository
 from rapport.db.models import Task
 from rapport.vocabulary import Channel, TaskStatus, TouchStatus
-from workflows.models import TaskClosed
 
 router = APIRouter(prefix="/api/tasks", tags=["tasks"])
 

@@ -18,10 +18,10 @@ from api.auth import READ, READ_ALL, WRITE, PrincipalDep
 from api.deps import SessionDep, SettingsDep, TemporalDep, id_or_404
 from api.schemas import MatchList, MatchOut, SingleLine, VacancyBody, VacancyOut
 from api.unavailable import RETRY_AFTER
+from rapport.contracts.fanout import CloseVacancy, FanOutInput, FanOutState, FanOutStatusQuery
 from rapport.db import repository
 from rapport.db.models import Vacancy
 from rapport.settings import Settings
-from workflows.models import CloseVacancy, FanOutInput, FanOutState, FanOutStatusQuery
 from workflows.vacancy import VacancyWorkflow
 
 router = APIRouter(prefix="/api/vacancies", tags=["vacancies"])

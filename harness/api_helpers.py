@@ -1,4 +1,5 @@
-"""Shared bits of the HTTP tests."""
+"""What the HTTP tests and the benchmarks send to the API and how they wait for its answers:
+enrolment bodies, places where a send may go now, and polling."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from workflows.planning import public_holidays
+from rapport.public_holidays import library_holidays
 
 # One zone per whole-hour offset from -11 to +14: at any moment one of them is mid-morning.
 ZONES_AROUND_THE_WORLD = (
@@ -38,7 +39,7 @@ def zone_in_send_window(
 def country_without_holiday(day: date) -> str:
     """A country for which `day` is not a public holiday, so a send may go today."""
     for country in ("DE", "GB", "US", "JP", "BR", "IN", "FR", "CA"):
-        if day not in public_holidays(country, day.year):
+        if day not in library_holidays(country, day.year):
             return country
     raise AssertionError(f"{day} is a holiday everywhere we looked")
 

@@ -1,13 +1,15 @@
-"""Run the dev stack (`python -m rapport.devstack`) as a subprocess for end-to-end tests."""
+"""The dev stack (`python -m rapport.devstack`, what `make dev` runs) as a subprocess on free
+ports, configured as the end-to-end tests and the benchmarks want it, and stopped as Ctrl-C
+would stop it."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,13 @@ ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_SECONDS = 120.0
 ADMIN_KEY = "rpk_test-admin-key-for-the-e2e-stack"
 AUTH = {"Authorization": f"Bearer {ADMIN_KEY}"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 @dataclass
@@ -34,7 +43,7 @@ class RunningStack:
         return self.data_dir / "mail"
 
 
-def stack_env(data_dir: Path, database_url: str, free_port: Callable[[], int]) -> dict[str, str]:
+def stack_env(data_dir: Path, database_url: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("RAPPORT_")}
     env.update(
         RAPPORT_DATA_DIR=str(data_dir),
@@ -62,7 +71,12 @@ def stack_env(data_dir: Path, database_url: str, free_port: Callable[[], int]) -
     return env
 
 
-def launch(data_dir: Path, env: dict[str, str]) -> RunningStack:
+def spawn(data_dir: Path, env: dict[str, str], *, own_session: bool = False) -> RunningStack:
+    """Start the stack, logging to `devstack.log` in its data dir, without waiting for it.
+
+    `own_session`: in a session of its own, so that a Ctrl-C reaches only the caller, which
+    then stops the stack in order.
+    """
     log_path = data_dir / "devstack.log"
     data_dir.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log_file:
@@ -72,8 +86,9 @@ def launch(data_dir: Path, env: dict[str, str]) -> RunningStack:
             env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
+            start_new_session=own_session,
         )
-    running = RunningStack(
+    return RunningStack(
         process=process,
         data_dir=data_dir,
         env=env,
@@ -82,12 +97,17 @@ def launch(data_dir: Path, env: dict[str, str]) -> RunningStack:
         ui_url=f"http://127.0.0.1:{env['RAPPORT_UI_PORT']}",
         log_path=log_path,
     )
+
+
+def launch(data_dir: Path, env: dict[str, str]) -> RunningStack:
+    """Start the stack and wait until its API answers."""
+    running = spawn(data_dir, env)
     wait_healthy(running)
     return running
 
 
-def start_stack(data_dir: Path, database_url: str, free_port: Callable[[], int]) -> RunningStack:
-    return launch(data_dir, stack_env(data_dir, database_url, free_port))
+def start_stack(data_dir: Path, database_url: str) -> RunningStack:
+    return launch(data_dir, stack_env(data_dir, database_url))
 
 
 def wait_healthy(running: RunningStack) -> None:

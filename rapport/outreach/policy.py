@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from rapport.outreach.state import CandidateFacts, SchedulePolicy
 from rapport.vocabulary import Channel, Occasion, Rapport, RelationshipOrigin, SenderRole
-from workflows.models import CandidateFacts, SchedulePolicy
 
 CELEBRATIONS = {Occasion.BIRTHDAY.value, Occasion.WORK_ANNIVERSARY.value}
 MET_IN_PERSON = {

@@ -54,3 +54,7 @@ DIGEST_RUN_TIMEOUT = timedelta(hours=20)
 # A fan-out page whose vacancy or campaign row is missing waits this many attempts (about four
 # minutes with DATABASE_RETRY) for the API's commit, then fails the workflow.
 NOT_COMMITTED_ATTEMPTS = 8
+# Reading a country's public holidays from the library takes milliseconds; retried without end
+# (a candidate plans nothing without them), with the backoff of the database activities.
+CALENDAR_START_TO_CLOSE = timedelta(seconds=30)
+CALENDAR_RETRY = DATABASE_RETRY

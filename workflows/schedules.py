@@ -17,10 +17,10 @@ from temporalio.client import (
     ScheduleUpdateInput,
 )
 
-import workflows.timeouts as timeouts
+import rapport.timeouts as timeouts
+from rapport.contracts.digest import OwnerDigestInput
 from rapport.settings import Settings
 from workflows.digest import OwnerDigestWorkflow
-from workflows.models import OwnerDigestInput
 
 DIGEST_SCHEDULE_ID = "owner-digest"
 # Temporal appends the scheduled time: owner-digest-2026-11-28T17:00:00Z.

@@ -1,24 +1,30 @@
-"""Pure calendar, time-zone and budget planning, shared by the candidate workflow and the API.
+"""The plan: which touches are due, on which channel, within the contact budget.
 
-Workflows import this module through `imports_passed_through()`, so the `ZoneInfo` objects made
-here are real ones, not sandbox proxies. Nothing here reads the clock: `now` is always passed in,
-so what the API shows as a plan is what the workflow will do.
+Shared by the candidate workflow and the API. Nothing here reads the clock: `now` is always
+passed in, so what the API shows as a plan is what the workflow will do. Public holidays are
+the ones pinned in the state (`CandidateState.holidays`); a year not pinned has none, so
+callers pin the years a plan needs first (`rapport.outreach.pinned.years_needed`).
 """
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import holidays
-from temporalio import workflow
-
+from rapport.outreach.policy import PRIORITY, choose_channel
+from rapport.outreach.state import CandidateState, OneOff, PlannedTouch, SchedulePolicy
+from rapport.outreach.timing import (
+    Window,
+    local_instant,
+    next_greeting,
+    next_slot,
+    parse_month_day,
+    pinned_holidays,
+    summary,
+    zone,
+)
 from rapport.vocabulary import Occasion, Rapport, Stage
-from workflows.models import CandidateState, OneOff, PlannedTouch, SchedulePolicy
-from workflows.policy import PRIORITY, choose_channel
 
 GREETINGS = (Occasion.BIRTHDAY.value, Occasion.WORK_ANNIVERSARY.value)
 # Warmer relationships hear from us more often; a cold one rarely.
@@ -30,133 +36,6 @@ CHECK_IN_EVERY = {
 # A cold relationship also gets a wider contact budget.
 BUDGET_FACTOR = {Rapport.STRONG.value: 1, Rapport.WARM.value: 1, Rapport.COLD.value: 2}
 DEFAULT_HORIZON = timedelta(days=2 * 366)
-MAX_SLOT_SEARCH_DAYS = 60
-
-
-@dataclass(frozen=True)
-class Window:
-    start: time
-    end: time
-
-    @classmethod
-    def of(cls, policy: SchedulePolicy) -> Window:
-        return cls(time.fromisoformat(policy.window_start), time.fromisoformat(policy.window_end))
-
-
-def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def local_date(instant: datetime, tz_name: str) -> date:
-    """The calendar day an instant falls on in a time zone (a digest's "today")."""
-    return instant.astimezone(zone(tz_name)).date()
-
-
-def parse_month_day(value: str) -> tuple[int, int]:
-    """`"MM-DD"` or `"YYYY-MM-DD"` → (month, day); 02-29 is valid (a leap-day birthday)."""
-    parts = value.split("-")
-    if len(parts) == 3:
-        parts = parts[1:]
-    if len(parts) != 2:
-        raise ValueError(f"expected MM-DD or YYYY-MM-DD, got {value!r}")
-    month, day = int(parts[0]), int(parts[1])
-    date(2000, month, day)  # 2000 is a leap year: validates 02-29 and rejects 02-30
-    return month, day
-
-
-def anniversary_in(year: int, month: int, day: int) -> date:
-    """The day a yearly milestone falls on in `year`: 29 February becomes 28 February."""
-    if month == 2 and day == 29 and not calendar.isleap(year):
-        return date(year, 2, 28)
-    return date(year, month, day)
-
-
-def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
-    """The UTC instant of a local wall-clock time; a time inside a DST gap moves past the gap."""
-    # Inside a gap, fold=0 reads the wall time with the offset from before the jump, which
-    # lands just as far past the jump: 02:30 becomes 03:30 on a spring-forward day. In an
-    # autumn overlap it picks the first of the two instants.
-    return datetime.combine(day, at).replace(tzinfo=tz).astimezone(UTC)
-
-
-@lru_cache(maxsize=512)
-def public_holidays(country: str, year: int) -> frozenset[date]:
-    """The country's public holidays; a country the library does not know has none.
-
-    `holidays` loads each country lazily and reads the locale for holiday names. Both are
-    harmless here (only the dates are used), but the workflow sandbox forbids them, so the
-    lookup runs unrestricted, with its imports taken from outside the sandbox.
-    """
-    with workflow.unsafe.imports_passed_through(), workflow.unsafe.sandbox_unrestricted():
-        try:
-            return frozenset(holidays.country_holidays(country, years=year).keys())
-        except NotImplementedError:
-            return frozenset()
-
-
-def is_working_day(day: date, country: str, send_days: list[int]) -> bool:
-    return day.weekday() in send_days and day not in public_holidays(country, day.year)
-
-
-def next_slot(
-    after: datetime, tz: ZoneInfo, window: Window, policy: SchedulePolicy, country: str
-) -> datetime:
-    """The first instant from `after` inside the local window of a working day, not a holiday."""
-    first = after.astimezone(tz).date()
-    for offset in range(MAX_SLOT_SEARCH_DAYS):
-        day = first + timedelta(days=offset)
-        if not is_working_day(day, country, policy.send_days):
-            continue
-        start, end = local_instant(day, window.start, tz), local_instant(day, window.end, tz)
-        if after < end:
-            return max(after, start)
-    # A policy with no working day at all (every day a holiday?): fall back to the window.
-    return local_instant(first + timedelta(days=MAX_SLOT_SEARCH_DAYS), window.start, tz)
-
-
-def greeting_due(now: datetime, tz: ZoneInfo, day: date, window: Window) -> datetime | None:
-    """When a greeting for `day` goes out: at the window's start, or now if the window is open.
-
-    None when that day's window has already closed. Greetings go on the day itself, weekend
-    or holiday.
-    """
-    start = local_instant(day, window.start, tz)
-    end = local_instant(day, window.end, tz)
-    if now >= end:
-        return None
-    return max(now, start)
-
-
-def next_greeting(
-    now: datetime,
-    tz: ZoneInfo,
-    month: int,
-    day: int,
-    window: Window,
-    *,
-    first_year: int | None = None,
-    done_through: date | None = None,
-) -> tuple[date, datetime] | None:
-    """The next (local date, due instant) of a yearly milestone, from `now` on."""
-    start_year = now.astimezone(tz).year
-    if done_through is not None:
-        start_year = max(start_year, done_through.year)
-    if first_year is not None:
-        start_year = max(start_year, first_year)
-    for year in range(start_year, start_year + 3):
-        milestone = anniversary_in(year, month, day)
-        if done_through is not None and milestone <= done_through:
-            continue
-        due = greeting_due(now, tz, milestone, window)
-        if due is not None:
-            return milestone, due
-    return None
-
-
-def summary(occasion: str, due_at: datetime, tz: ZoneInfo, tz_name: str) -> str:
-    """What a timer waits for, in the candidate's wall-clock time: no personal data."""
-    local = due_at.astimezone(tz)
-    return f"{occasion} {local:%Y-%m-%d %H:%M} {tz_name}"
 
 
 def idempotency_key(candidate_id: str, occasion: str, ref: str) -> str:
@@ -217,6 +96,7 @@ def check_in_slots(state: CandidateState, now: datetime, until: datetime) -> lis
     tz = zone(facts.timezone)
     window = Window.of(state.policy)
     every = CHECK_IN_EVERY.get(facts.rapport, CHECK_IN_EVERY[Rapport.COLD.value])
+    holidays = pinned_holidays(state.holidays)
     if state.last_check_in_at is not None:
         after = state.last_check_in_at + every
     elif facts.enrolled_on:
@@ -225,7 +105,7 @@ def check_in_slots(state: CandidateState, now: datetime, until: datetime) -> lis
         after = now + every / 2
     slots: list[Slot] = []
     while True:
-        due = next_slot(max(after, now), tz, window, state.policy, facts.country)
+        due = next_slot(max(after, now), tz, window, state.policy, facts.country, holidays)
         if due > until:
             return slots
         local = due.astimezone(tz).date()
@@ -247,6 +127,7 @@ def one_off_slots(state: CandidateState, now: datetime, until: datetime) -> list
     facts = state.facts
     tz = zone(facts.timezone)
     window = Window.of(state.policy)
+    holidays = pinned_holidays(state.holidays)
     vacancies = [p for p in state.pending if p.occasion == Occasion.VACANCY.value]
     others = [p for p in state.pending if p.occasion != Occasion.VACANCY.value]
     groups = [[pending] for pending in others]
@@ -256,7 +137,7 @@ def one_off_slots(state: CandidateState, now: datetime, until: datetime) -> list
     for group in groups:
         first = group[0]
         earliest = max(pending.not_before for pending in group)
-        due = next_slot(max(earliest, now), tz, window, state.policy, facts.country)
+        due = next_slot(max(earliest, now), tz, window, state.policy, facts.country, holidays)
         if due > until:
             continue
         senders = {pending.sender for pending in group}

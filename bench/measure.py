@@ -1,0 +1,78 @@
+"""Measuring on a busy Temporal server: bounded concurrency, the task queue's backlog, waiting
+until it settles, and rates."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Iterable
+from datetime import timedelta
+
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+POLL_SECONDS = 0.25
+SETTLED_AFTER_SECONDS = 3.0
+RPC_TIMEOUT = timedelta(seconds=30)
+
+
+async def bounded(limit: int, jobs: Iterable[Awaitable[object]]) -> None:
+    """Await the jobs, at most `limit` at a time; the first failure cancels the rest."""
+    pending = iter(jobs)
+
+    async def drain() -> None:
+        for job in pending:
+            await job
+
+    async with asyncio.TaskGroup() as group:
+        for _ in range(limit):
+            group.create_task(drain())
+
+
+async def backlog(client: Client, task_queue: str) -> int | None:
+    """Workflow and activity tasks waiting on the queue (the server's approximate count), or
+    None when the busy server did not answer in time."""
+    total = 0
+    for kind in (
+        TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    ):
+        try:
+            response = await client.workflow_service.describe_task_queue(
+                DescribeTaskQueueRequest(
+                    namespace=client.namespace,
+                    task_queue=TaskQueue(name=task_queue),
+                    task_queue_type=kind,
+                    report_stats=True,
+                ),
+                timeout=RPC_TIMEOUT,
+            )
+        except RPCError:
+            return None
+        total += response.stats.approximate_backlog_count
+    return total
+
+
+async def settle(client: Client, task_queue: str, give_up_after: float) -> float:
+    """Wait until the queue has had no backlog for a few seconds, so that no leftover work (the
+    first task of workflows just started, vacancy touches) runs into the next measurement."""
+    started = time.monotonic()
+    quiet_since: float | None = None
+    while True:
+        now = time.monotonic()
+        if await backlog(client, task_queue) != 0:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif now - quiet_since >= SETTLED_AFTER_SECONDS:
+            return now - started
+        if now - started > give_up_after:
+            raise TimeoutError(f"{task_queue} still busy after {give_up_after:.0f}s")
+        await asyncio.sleep(0.5)
+
+
+def rate(count: int, seconds: float) -> str:
+    return f"{count} in {seconds:.1f} s = {count / seconds:.0f}/s"

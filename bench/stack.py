@@ -1,0 +1,66 @@
+"""The database and the dev stack a benchmark runs against, and how it reports as it goes."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from harness.postgres import LOCAL_SERVER, embedded_server, fresh_database, server_answers
+from harness.stack import RunningStack, spawn, stack_env, stop_stack, wait_healthy
+
+TASK_QUEUE = "rapport-bench"
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+@contextlib.contextmanager
+def bench_database() -> Iterator[str]:
+    """A new database `rapport_bench_<random>`, migrated; dropped afterwards."""
+    with contextlib.ExitStack() as stack:
+        admin = LOCAL_SERVER
+        if not server_answers(LOCAL_SERVER):
+            admin = stack.enter_context(embedded_server("rapport-bench-pg-"))
+            say(f"no PostgreSQL answers on 127.0.0.1:5432; using an embedded one at {admin}")
+        yield stack.enter_context(fresh_database(admin, "rapport_bench_"))
+
+
+@contextlib.contextmanager
+def dev_stack(
+    database_url: str, page_size: int | None, concurrency: int | None
+) -> Iterator[RunningStack]:
+    """`python -m rapport.devstack` on free ports, stopped with SIGTERM however we leave."""
+    data_dir = Path(tempfile.mkdtemp(prefix="rapport-bench-"))
+    env = stack_env(data_dir, database_url)
+    env["RAPPORT_TASK_QUEUE"] = TASK_QUEUE
+    env["RAPPORT_ADMIN_API_KEY"] = secrets.token_urlsafe(32)
+    # The tests shrink the fan-out to interrupt it; a benchmark measures the defaults.
+    for key, value in (
+        ("RAPPORT_FANOUT_PAGE_SIZE", page_size),
+        ("RAPPORT_FANOUT_CONCURRENCY", concurrency),
+    ):
+        env.pop(key, None)
+        if value is not None:
+            env[key] = str(value)
+    # Own session: a Ctrl-C reaches only us, and we stop the stack in order.
+    running = spawn(data_dir, env, own_session=True)
+    keep = False
+    try:
+        wait_healthy(running)
+        say(f"dev stack up: API {running.api_url}, Temporal {running.temporal_address}")
+        yield running
+    except Exception:
+        keep = True  # for its logs
+        raise
+    finally:
+        say("stopping the dev stack")
+        stop_stack(running)
+        if keep:
+            say(f"kept the stack's data dir and logs: {data_dir}")
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)

@@ -1,0 +1,11 @@
+"""What the tests and the benchmarks both use to drive Rapport from the outside.
+
+`harness.stack` starts `python -m rapport.devstack` (what `make dev` runs) on free ports and stops
+it; `harness.postgres` finds a PostgreSQL server and makes a fresh, migrated database on it;
+`harness.api_helpers` builds the API's request bodies and polls for what workflows do later.
+
+It may import `rapport` (settings, migrations, the calendar) and third-party libraries; it
+never imports `tests` or `bench`, and nothing in the app (`api`, `workflows`, `activities`,
+`rapport`, `worker.py`) imports it. `make lint` checks both (all but `worker.py`, a module
+import-linter cannot take as a root).
+"""

@@ -1,0 +1,96 @@
+"""What crosses into and out of a candidate's workflow: its input, signals and queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rapport.outreach.state import CandidateFacts, CandidateState, PlannedTouch
+
+
+@dataclass
+class CandidateInput:
+    state: CandidateState
+
+
+@dataclass
+class ProfileUpdated:
+    facts: CandidateFacts
+
+
+@dataclass
+class MetInPerson:
+    interaction_id: str
+    met_on: str  # YYYY-MM-DD, local to the candidate
+    rapport: str
+    met_by: str | None = None  # email of the employee who met them
+    met_by_role: str = "employee"
+
+
+@dataclass
+class Replied:
+    interaction_id: str
+    sentiment: str  # interested | not_now | not_interested
+    channel: str | None = None
+
+
+@dataclass
+class OptedOut:
+    channels: list[str] = field(default_factory=list)  # empty: every channel
+
+
+@dataclass
+class InvitationReceived:
+    invitation_id: str
+    sender_role: str
+    sender: str | None = None
+    # When the event starts: an invitation that would arrive later is not sent.
+    deadline: datetime | None = None
+
+
+@dataclass
+class StageChange:
+    stage: str  # nurturing (resume) | paused | hired | archived
+
+
+@dataclass
+class TaskClosed:
+    task_id: str
+    outcome: str  # sent | skipped
+
+
+@dataclass
+class StatusQuery:
+    pass
+
+
+@dataclass
+class PlanQuery:
+    days: int = 365
+
+
+@dataclass
+class CandidateStatus:
+    candidate_id: str
+    stage: str
+    next_touch: PlannedTouch | None
+    touches_made: int
+    done_through: dict[str, str] = field(default_factory=dict)
+    waiting_for_task: str | None = None
+
+
+@dataclass
+class Plan:
+    items: list[PlannedTouch]
+
+
+@dataclass
+class VacancyOpened:
+    vacancy_id: str
+    sender_role: str
+    sender: str | None = None
+
+
+@dataclass
+class VacancyClosed:
+    vacancy_id: str

@@ -1,0 +1,108 @@
+"""A candidate's state as the workflow carries it across continue-as-new, and the facts and
+policy it plans from.
+
+Ids, dates, time zones and flags only: this all ends up in Temporal histories, so no names,
+addresses or free text from candidates (the emails here are employees' work addresses).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class SchedulePolicy:
+    """The company's sending rules, frozen into the workflow so that replays agree."""
+
+    window_start: str = "09:00"
+    window_end: str = "17:00"
+    send_days: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4])
+    min_days_between_touches: int = 30
+    # How long a person has to act on an assisted draft before Rapport falls back.
+    task_deadline_days: int = 3
+    # Handwritten notes go out through a provider (automated) instead of as a task.
+    note_provider: bool = False
+    # After this many touches in a row with no reply on one channel, prefer another.
+    fatigue_after: int = 3
+    # A vacancy waits this long for others matched at the same time, to mention them together.
+    vacancy_batch_seconds: int = 600
+
+
+@dataclass
+class CandidateFacts:
+    """What the workflow needs to plan: ids, dates and flags, no contact details."""
+
+    candidate_id: str
+    timezone: str
+    country: str
+    owner_role: str = "hr"
+    owner: str | None = None
+    relationship_origin: str = "cold_outreach"
+    rapport: str = "cold"
+    birthday: str | None = None  # "MM-DD": the year is personal and stays in PostgreSQL
+    job_started_on: str | None = None  # "YYYY-MM-DD"
+    enrolled_on: str | None = None  # "YYYY-MM-DD": check-ins are paced from it
+    has_email: bool = False
+    has_linkedin: bool = False
+    has_postal_address: bool = False
+    consent: dict[str, bool] = field(default_factory=dict)
+    opt_outs: list[str] = field(default_factory=list)
+    greetings_only: bool = False
+
+
+@dataclass
+class OneOff:
+    """A touch that comes from an event, not the calendar: a thank-you, an invitation."""
+
+    occasion: str
+    ref_id: str  # the interaction or invitation it answers
+    sender_role: str
+    sender: str | None
+    not_before: datetime
+    deadline: datetime | None = None  # past this, the touch has lost its point
+
+
+@dataclass
+class SentRecord:
+    occasion: str
+    channel: str
+    at: datetime
+
+
+@dataclass
+class PlannedTouch:
+    occasion: str
+    channel: str | None
+    sender_role: str
+    due_at: datetime
+    local_date: str
+    summary: str
+    idempotency_key: str
+    reason: str | None = None  # why it will be skipped, when `skip`
+    sender: str | None = None
+    ref_id: str | None = None
+    deadline: datetime | None = None
+    assisted: bool = False
+    skip: bool = False
+
+
+@dataclass
+class CandidateState:
+    facts: CandidateFacts
+    policy: SchedulePolicy
+    stage: str = "nurturing"
+    # Last milestone date handled per greeting, so a re-plan never repeats one.
+    done_through: dict[str, str] = field(default_factory=dict)
+    last_check_in_at: datetime | None = None
+    pending: list[OneOff] = field(default_factory=list)
+    recent: list[SentRecord] = field(default_factory=list)
+    unanswered: dict[str, int] = field(default_factory=dict)
+    # Vacancies already heard of, so a repeated signal never plans a second message.
+    vacancies_seen: list[str] = field(default_factory=list)
+    touches_made: int = 0
+    run_started_at: datetime | None = None
+    # The public holidays this candidate's plans use, pinned per country and year
+    # ("DE:2027" → ISO dates) when first needed and kept across continue-as-new, so that an
+    # upgrade of the holiday library never changes a decision (rapport.outreach.pinned).
+    holidays: dict[str, list[str]] = field(default_factory=dict)
