@@ -9,15 +9,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import WorkflowHistory
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
-from temporalio.worker import Replayer
 
 from activities.fanout import FanOutActivities
 from api import lifecycle
@@ -36,7 +32,6 @@ from .conftest import StartCandidate
 from .factories import make_candidate, make_match, make_vacancy
 
 BERLIN = ZoneInfo("Europe/Berlin")
-HISTORIES = Path(__file__).resolve().parent / "histories"
 
 
 async def touches_of(
@@ -488,15 +483,3 @@ async def test_not_interested_while_a_vacancy_waits_records_it_as_not_contacted(
         assert await repository.match_counts(session, vacancy.id) == {"skipped": 1}
     state = await handle.query(CandidateWorkflow.full_state, StatusQuery())
     assert state.pending == []
-
-
-@pytest.mark.parametrize("case", ["not_interested", "opted_out", "partial_close"])
-async def test_candidate_runs_recorded_before_the_pending_and_draft_fixes_still_replay(
-    case: str,
-) -> None:
-    """Recorded with the code before those fixes: a vacancy pending when they said "not
-    interested" or opted out, and a draft naming two roles when one of them closed."""
-    recorded = (HISTORIES / f"candidate_{case}.json").read_text()
-    history = WorkflowHistory.from_json(f"candidate-{case}", recorded)
-    result = await Replayer(workflows=[CandidateWorkflow]).replay_workflow(history)
-    assert result.replay_failure is None
