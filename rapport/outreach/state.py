@@ -88,7 +88,20 @@ class PlannedTouch:
 
 
 @dataclass
+class HandOver:
+    """An interested reply that a person has yet to be asked to follow up."""
+
+    interaction_id: str
+    channel: str | None = None
+
+
+@dataclass
 class CandidateState:
+    """Everything a candidate's workflow knows, carried whole across continue-as-new.
+
+    Fields added later have defaults, so the state of runs recorded before them decodes.
+    """
+
     facts: CandidateFacts
     policy: SchedulePolicy
     stage: str = "nurturing"
@@ -102,3 +115,12 @@ class CandidateState:
     vacancies_seen: list[str] = field(default_factory=list)
     touches_made: int = 0
     run_started_at: datetime | None = None
+    # The touch the workflow is waiting to make, as its status query reports it.
+    next_touch: PlannedTouch | None = None
+    # The assisted draft being waited for, and how drafts were closed in the inbox.
+    waiting_for_task: str | None = None
+    task_outcomes: dict[str, str] = field(default_factory=dict)
+    # An interested reply not yet handed over to a person.
+    hand_over: HandOver | None = None
+    # Vacancies closed since they were heard of: a draft naming one is withdrawn.
+    closed_vacancies: list[str] = field(default_factory=list)
