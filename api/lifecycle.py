@@ -32,6 +32,7 @@ from rapport.db import repository
 from rapport.db.models import Candidate, Interaction, Invitation
 from rapport.outreach.policy import MET_IN_PERSON
 from rapport.vocabulary import InteractionType, RelationshipOrigin, Sentiment, Stage
+from workflows.candidate import CandidateWorkflow
 
 
 def interaction_out(interaction: Interaction, stage: str) -> InteractionOut:
@@ -71,7 +72,7 @@ async def met_in_person(
     await signal(
         client,
         candidate,
-        "met_in_person",
+        CandidateWorkflow.met_in_person,
         MetInPerson(
             interaction_id=str(interaction.id),
             met_on=body.date.isoformat(),
@@ -105,7 +106,7 @@ async def replied(
     await signal(
         client,
         candidate,
-        "replied",
+        CandidateWorkflow.replied,
         Replied(
             interaction_id=str(interaction.id),
             sentiment=body.sentiment.value,
@@ -134,7 +135,7 @@ async def invite(
     await signal(
         client,
         candidate,
-        "invitation",
+        CandidateWorkflow.invitation,
         InvitationReceived(
             invitation_id=str(invitation.id),
             sender_role=invitation.sender_role,
@@ -156,7 +157,7 @@ async def opt_out(
         candidate.stage = Stage.OPTED_OUT.value
     await session.commit()
     await session.refresh(candidate)
-    await signal(client, candidate, "opted_out", OptedOut(channels=channels))
+    await signal(client, candidate, CandidateWorkflow.opted_out, OptedOut(channels=channels))
     return candidate
 
 
@@ -166,7 +167,7 @@ async def change_stage(
     candidate.stage = body.stage
     await session.commit()
     await session.refresh(candidate)
-    await signal(client, candidate, "stage_changed", StageChange(stage=body.stage))
+    await signal(client, candidate, CandidateWorkflow.stage_changed, StageChange(stage=body.stage))
     return candidate
 
 

@@ -27,4 +27,4 @@ def test_every_module_is_under_350_lines() -> None:
     too_long = {name: lines for name, lines in sizes.items() if lines >= MAX_LINES}
     assert set(too_long) <= BEING_SPLIT, {n: too_long[n] for n in set(too_long) - BEING_SPLIT}
     # A module split since is taken off the list, so the list only ever shrinks.
-    assert BEING_SPLIT <= set(too_long), BEING_SPLIT - set(too_long)
+    assert set(too_long) >= BEING_SPLIT, BEING_SPLIT - set(too_long)

@@ -9,6 +9,7 @@ with workflow.unsafe.imports_passed_through():
     import workflows.fanout as fanout
     from rapport.contracts.candidate import InvitationReceived
     from rapport.contracts.fanout import FanOutInput, FanOutState, FanOutStatusQuery, Recipient
+    from workflows.candidate import CandidateWorkflow
 
 
 @workflow.defn(name="CampaignWorkflow")
@@ -20,7 +21,7 @@ class CampaignWorkflow:
     @workflow.run
     async def run(self, input: FanOutInput) -> FanOutState:
         state = self._state
-        await fanout.fan_out(state, "invitation", invited, stop=lambda: False)
+        await fanout.fan_out(state, CandidateWorkflow.invitation, invited, stop=lambda: False)
         if not state.fanned_out:
             await workflow.wait_condition(workflow.all_handlers_finished)
             workflow.continue_as_new(FanOutInput(state=state))
