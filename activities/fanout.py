@@ -23,6 +23,7 @@ from rapport.db import repository
 from rapport.db.models import Candidate
 from rapport.matching import in_segment, match
 from rapport.profiles import candidate_profile, vacancy_profile, writer
+from rapport.vocabulary import SenderRole
 
 
 class NotCommittedYet(Exception):
@@ -83,7 +84,7 @@ class FanOutActivities:
                     "status": "matched",
                 }
             )
-            role = candidate.owner_role if candidate.owner else "employee"
+            role = SenderRole(candidate.owner_role) if candidate.owner else SenderRole.EMPLOYEE
             recipients.append(
                 Recipient(str(candidate.id), vacancy_id, role, writer(candidate, vacancy))
             )
@@ -115,7 +116,7 @@ class FanOutActivities:
             Recipient(
                 str(candidate.id),
                 str(invitations[candidate.id]),
-                campaign.sender_role,
+                SenderRole(campaign.sender_role),
                 campaign.sender or candidate.owner,
                 campaign.starts_at,
             )

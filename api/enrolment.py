@@ -148,7 +148,7 @@ def state_from_data(candidate: Candidate, settings: Settings) -> CandidateState:
     return CandidateState(
         facts=facts_from_candidate(candidate),
         policy=schedule_policy(settings),
-        stage=candidate.stage,
+        stage=Stage(candidate.stage),
     )
 
 

@@ -41,7 +41,7 @@ from rapport.facts import facts_from_candidate
 from rapport.mailbox import MailboxHandler
 from rapport.outreach.state import CandidateFacts, CandidateState, SchedulePolicy
 from rapport.settings import Settings
-from rapport.vocabulary import Rapport
+from rapport.vocabulary import Rapport, SenderRole
 from worker import build_worker
 from workflows.campaign import CampaignWorkflow
 from workflows.candidate import CandidateWorkflow
@@ -248,7 +248,8 @@ async def test_record_pause_resume_and_a_draft_marked_sent(
     await make_match(sessions, vacancy, candidate)
     handle = await start_candidate(CandidateState(facts=facts, policy=SchedulePolicy()))
     await handle.signal(
-        CandidateWorkflow.vacancy_opened, VacancyOpened(str(vacancy.id), "employee", facts.owner)
+        CandidateWorkflow.vacancy_opened,
+        VacancyOpened(str(vacancy.id), SenderRole.EMPLOYEE, facts.owner),
     )
     async with sessions() as session:
         stored = await repository.get_candidate(session, candidate.id)

@@ -24,7 +24,7 @@ from rapport.db import repository
 from rapport.db.models import Candidate, Task, Touch, Vacancy
 from rapport.mailbox import MailboxHandler
 from rapport.outreach.state import CandidateState, SchedulePolicy
-from rapport.vocabulary import InvitationKind, Rapport
+from rapport.vocabulary import InvitationKind, Rapport, SenderRole
 from workflows.candidate import CandidateWorkflow
 
 from .api_helpers import zone_in_send_window
@@ -331,7 +331,7 @@ async def test_vacancies_matched_together_go_out_in_one_private_message(
             vacancy_ids.append(str(vacancy.id))
     handle = await start_candidate(CandidateState(facts=facts, policy=SchedulePolicy()))
     for vacancy_id in vacancy_ids:
-        opened = VacancyOpened(vacancy_id, "employee", "maria.hm@example.com")
+        opened = VacancyOpened(vacancy_id, SenderRole.EMPLOYEE, "maria.hm@example.com")
         await handle.signal(CandidateWorkflow.vacancy_opened, opened)
         await handle.signal(CandidateWorkflow.vacancy_opened, opened)  # a repeat is ignored
     await time_env.sleep(timedelta(days=3))
@@ -385,7 +385,7 @@ async def test_closing_a_vacancy_cancels_its_waiting_draft_and_keeps_the_other_r
         await make_match(sessions, vacancy, candidate)
     handle = await start_candidate(CandidateState(facts=facts, policy=SchedulePolicy()))
     for vacancy in (first, second):
-        opened = VacancyOpened(str(vacancy.id), "employee", facts.owner)
+        opened = VacancyOpened(str(vacancy.id), SenderRole.EMPLOYEE, facts.owner)
         await handle.signal(CandidateWorkflow.vacancy_opened, opened)
 
     async def drafts(count: int) -> Sequence[Task]:
@@ -465,7 +465,7 @@ async def test_not_interested_while_a_vacancy_waits_records_it_as_not_contacted(
     handle = await start_candidate(
         CandidateState(facts=facts, policy=SchedulePolicy(vacancy_batch_seconds=600))
     )
-    opened = VacancyOpened(str(vacancy.id), "employee", facts.owner)
+    opened = VacancyOpened(str(vacancy.id), SenderRole.EMPLOYEE, facts.owner)
     await handle.signal(CandidateWorkflow.vacancy_opened, opened)
     # They answer "not interested" to something else within the vacancy's batching wait.
     session, stored = await load(sessions, candidate.id)

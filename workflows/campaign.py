@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from temporalio import workflow
 
+# Workflow code, imported inside the sandbox rather than passed through.
+import workflows.fanout as fanout
+from workflows.candidate import CandidateWorkflow
+
 with workflow.unsafe.imports_passed_through():
-    import workflows.fanout as fanout
     from rapport.contracts.candidate import InvitationReceived
     from rapport.contracts.fanout import FanOutInput, FanOutState, FanOutStatusQuery, Recipient
-    from workflows.candidate import CandidateWorkflow
 
 
 @workflow.defn(name="CampaignWorkflow")

@@ -11,13 +11,16 @@ from datetime import date, datetime, timedelta
 
 from temporalio import workflow
 
+# Workflow code of its own, imported inside the sandbox (not passed through), so that the
+# contracts it imports are the sandbox's too: the converter resolves their type hints there.
+import workflows.delivery as delivery
+
 with workflow.unsafe.imports_passed_through():
     # `import a.b as b`, not `from a import b`: the latter resolves the submodule inside the
     # sandbox, where `zoneinfo` is a restricted proxy and `astimezone` then fails.
     import rapport.outreach.planning as planning
     import rapport.outreach.policy as policy
     import rapport.timeouts as timeouts
-    import workflows.delivery as delivery
     from rapport.contracts.candidate import (
         CandidateInput,
         CandidateStatus,
@@ -37,12 +40,12 @@ with workflow.unsafe.imports_passed_through():
     from rapport.names import CHANNEL_WORDS, name_from_email
     from rapport.outreach.state import CandidateState, HandOver, OneOff, PlannedTouch
     from rapport.search_attributes import candidate_updates
-    from rapport.vocabulary import Occasion, Sentiment, Stage
+    from rapport.vocabulary import Occasion, RelationshipOrigin, Sentiment, Stage
 
 # Stages in which the workflow has nothing left to do and ends.
-ENDED = {Stage.OPTED_OUT.value, Stage.HIRED.value, Stage.ARCHIVED.value, Stage.ERASED.value}
+ENDED = {Stage.OPTED_OUT, Stage.HIRED, Stage.ARCHIVED, Stage.ERASED}
 # Stages that hold outreach without ending it.
-HELD = {Stage.ENGAGED.value, Stage.PAUSED.value}
+HELD = {Stage.ENGAGED, Stage.PAUSED}
 VACANCIES_KEPT = 200
 # A change of behaviour that histories recorded before it must not see on replay.
 PENDING_NOT_LEFT_WAITING = "pending-one-offs-of-ended-or-uninterested-dropped"
@@ -85,7 +88,7 @@ class CandidateWorkflow:
             if state.stage in ENDED:
                 if (
                     state.pending
-                    and state.stage != Stage.ERASED.value
+                    and state.stage != Stage.ERASED
                     and workflow.patched(PENDING_NOT_LEFT_WAITING)
                 ):
                     await delivery.drop_pending(state, f"candidate is {state.stage}")
@@ -124,7 +127,7 @@ class CandidateWorkflow:
         facts = self._state.facts
         facts.rapport = met.rapport
         if facts.relationship_origin not in policy.MET_IN_PERSON:
-            facts.relationship_origin = "in_person_event"
+            facts.relationship_origin = RelationshipOrigin.IN_PERSON_EVENT
         if all(pending.ref_id != met.interaction_id for pending in self._state.pending):
             self._state.pending.append(
                 planning.event_follow_up(
@@ -141,18 +144,18 @@ class CandidateWorkflow:
     def replied(self, reply: Replied) -> None:
         # Any reply breaks the silence on every channel.
         self._state.unanswered = {}
-        if reply.sentiment == Sentiment.INTERESTED.value:
-            if self._state.stage == Stage.NURTURING.value:
-                self._state.stage = Stage.ENGAGED.value
+        if reply.sentiment == Sentiment.INTERESTED:
+            if self._state.stage == Stage.NURTURING:
+                self._state.stage = Stage.ENGAGED
             self._state.hand_over = HandOver(reply.interaction_id, reply.channel)
-        elif reply.sentiment == Sentiment.NOT_INTERESTED.value:
+        elif reply.sentiment == Sentiment.NOT_INTERESTED:
             self._state.facts.greetings_only = True
         self._replan = True
 
     @workflow.signal(name="opted_out")
     def opted_out(self, opt_out: OptedOut) -> None:
         if not opt_out.channels:
-            self._state.stage = Stage.OPTED_OUT.value
+            self._state.stage = Stage.OPTED_OUT
         else:
             facts = self._state.facts
             facts.opt_outs = sorted(set(facts.opt_outs) | set(opt_out.channels))
@@ -163,7 +166,7 @@ class CandidateWorkflow:
         if all(pending.ref_id != invited.invitation_id for pending in self._state.pending):
             self._state.pending.append(
                 OneOff(
-                    occasion=Occasion.INVITATION.value,
+                    occasion=Occasion.INVITATION,
                     ref_id=invited.invitation_id,
                     sender_role=invited.sender_role,
                     sender=invited.sender or self._state.facts.owner,
@@ -181,7 +184,7 @@ class CandidateWorkflow:
         state.vacancies_seen = [*state.vacancies_seen, opened.vacancy_id][-VACANCIES_KEPT:]
         state.pending.append(
             OneOff(
-                occasion=Occasion.VACANCY.value,
+                occasion=Occasion.VACANCY,
                 ref_id=opened.vacancy_id,
                 sender_role=opened.sender_role,
                 sender=opened.sender or state.facts.owner,
@@ -268,9 +271,9 @@ class CandidateWorkflow:
     def _details(self, touch: PlannedTouch | None) -> str:
         stage = self._state.stage
         if touch is None:
-            if stage == Stage.ENGAGED.value:
+            if stage == Stage.ENGAGED:
                 return "engaged: a person has taken over, no automated touches"
-            if stage == Stage.PAUSED.value:
+            if stage == Stage.PAUSED:
                 return "paused: no touches until resumed"
             return "nothing planned: waiting for new data"
         if touch.skip:

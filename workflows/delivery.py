@@ -27,13 +27,14 @@ with workflow.unsafe.imports_passed_through():
     from rapport.names import CHANNEL_WORDS, name_from_email
     from rapport.outreach.state import CandidateState, HandOver, PlannedTouch, SentRecord
     from rapport.search_attributes import awaiting_updates
-    from rapport.vocabulary import Occasion, Stage, TaskStatus, TouchStatus
+    from rapport.vocabulary import Channel, Occasion, Stage, TaskStatus, TouchStatus
 
 RECENT_KEPT = 20
 VACANCY_CLOSED = "cancelled: vacancy closed"
 # A change of behaviour that histories recorded before it must not see on replay.
 DRAFTS_WITHDRAWN_ON_ANY_CLOSE = "vacancy-drafts-withdrawn-when-any-of-their-vacancies-closes"
-EXPIRED = "expired"
+# What became of a touch: how its send went, or how its draft ended.
+Outcome = TouchStatus | TaskStatus
 
 # Keeps the workflow's search attributes current for a touch (the workflow's own publisher).
 Publish = Callable[[PlannedTouch | None], None]
@@ -41,10 +42,10 @@ Publish = Callable[[PlannedTouch | None], None]
 
 async def carry_out(state: CandidateState, touch: PlannedTouch, publish: Publish) -> None:
     """Deliver a touch, falling back to another channel when a person did not act."""
-    outcome = TouchStatus.SKIPPED.value
+    outcome: Outcome = TouchStatus.SKIPPED
     channel, assisted = touch.channel, touch.assisted
     withdrawn_for_close = False
-    tried: list[str] = []
+    tried: list[Channel] = []
     if touch.skip or channel is None:
         await send(state, request(state, touch, None, 0))
     while channel is not None and not touch.skip:
@@ -52,11 +53,11 @@ async def carry_out(state: CandidateState, touch: PlannedTouch, publish: Publish
             outcome, withdrawn_for_close = await wait_for_person(
                 state, touch, channel, len(tried), publish
             )
-            if outcome != EXPIRED:
+            if outcome != TaskStatus.EXPIRED:
                 break
             tried.append(channel)
             channel, assisted, reason = planning.fallback_channel(state, touch, tried)
-            if channel is None or state.stage != Stage.NURTURING.value:
+            if channel is None or state.stage != Stage.NURTURING:
                 skipped = request(state, touch, None, len(tried))
                 skipped.reason = f"{tried[-1]} draft not sent by its deadline; {reason}"
                 await send(state, skipped)
@@ -68,7 +69,7 @@ async def carry_out(state: CandidateState, touch: PlannedTouch, publish: Publish
 
 
 def request(
-    state: CandidateState, touch: PlannedTouch, channel: str | None, attempt: int
+    state: CandidateState, touch: PlannedTouch, channel: Channel | None, attempt: int
 ) -> SendTouchInput:
     key = touch.idempotency_key if attempt == 0 else f"{touch.idempotency_key}:{channel}"
     return SendTouchInput(
@@ -85,7 +86,7 @@ def request(
     )
 
 
-async def send(state: CandidateState, request: SendTouchInput) -> str:
+async def send(state: CandidateState, request: SendTouchInput) -> Outcome:
     """Send (or record as skipped) through the send activity: what became of it."""
     summary = f"{request.occasion} by {request.channel or 'nobody'}"
     workflow.set_current_details(f"sending {summary}")
@@ -102,20 +103,20 @@ async def send(state: CandidateState, request: SendTouchInput) -> str:
         # Retries ran out (SMTP, the note provider or PostgreSQL down for hours): this
         # moment has passed, so move on rather than loop on a touch that is now late.
         workflow.logger.warning("touch %s gave up after retries", request.idempotency_key)
-        return TouchStatus.FAILED.value
+        return TouchStatus.FAILED
     if result.candidate_gone:
-        state.stage = Stage.ERASED.value
+        state.stage = Stage.ERASED
     return result.status
 
 
 async def wait_for_person(
-    state: CandidateState, touch: PlannedTouch, channel: str, attempt: int, publish: Publish
-) -> tuple[str, bool]:
+    state: CandidateState, touch: PlannedTouch, channel: Channel, attempt: int, publish: Publish
+) -> tuple[Outcome, bool]:
     """Open a task for a person and wait for it, up to the deadline: the task's outcome, and
     whether it was withdrawn because a vacancy it named closed."""
     draft = request(state, touch, channel, attempt)
     any_close = False
-    if touch.occasion == Occasion.VACANCY.value:
+    if touch.occasion == Occasion.VACANCY:
         any_close = workflow.patched(DRAFTS_WITHDRAWN_ON_ANY_CLOSE)
     deadline = touch.deadline or workflow.now() + timedelta(days=1)
     if attempt > 0:
@@ -128,8 +129,8 @@ async def wait_for_person(
         summary=f"task: {channel} for {touch.occasion}",
     )
     if opened.candidate_gone:
-        state.stage = Stage.ERASED.value
-        return TouchStatus.SKIPPED.value, False
+        state.stage = Stage.ERASED
+        return TouchStatus.SKIPPED, False
     if opened.task_id is None:
         return opened.status, False
     task_id = opened.task_id
@@ -168,7 +169,7 @@ async def wait_for_person(
         TouchActivities.close_task,
         CloseTaskInput(
             task_id=task_id,
-            status=TaskStatus.CANCELLED.value if withdrawn else TaskStatus.EXPIRED.value,
+            status=TaskStatus.CANCELLED if withdrawn else TaskStatus.EXPIRED,
             reason=reason,
             vacancy_closed=reason == VACANCY_CLOSED,
         ),
@@ -180,23 +181,26 @@ async def wait_for_person(
 
 
 def cancelled(
-    state: CandidateState, channel: str, touch: PlannedTouch | None = None, any_close: bool = False
+    state: CandidateState,
+    channel: Channel,
+    touch: PlannedTouch | None = None,
+    any_close: bool = False,
 ) -> bool:
     """The draft must not go out: they are no longer nurtured, opted out of its channel, or
     it names a vacancy that has closed (all it names, or any of them with `any_close`)."""
-    if touch and touch.occasion == Occasion.VACANCY.value and closed_in(state, touch):
+    if touch and touch.occasion == Occasion.VACANCY and closed_in(state, touch):
         named = set((touch.ref_id or "").split(","))
         if named <= set(state.closed_vacancies) or any_close:
             return True
-    return state.stage != Stage.NURTURING.value or channel in state.facts.opt_outs
+    return state.stage != Stage.NURTURING or channel in state.facts.opt_outs
 
 
 def closed_in(state: CandidateState, touch: PlannedTouch) -> set[str]:
     return set((touch.ref_id or "").split(",")) & set(state.closed_vacancies)
 
 
-def cancel_reason(state: CandidateState, channel: str) -> str:
-    if state.stage != Stage.NURTURING.value:
+def cancel_reason(state: CandidateState, channel: Channel) -> str:
+    if state.stage != Stage.NURTURING:
         return f"cancelled: {state.stage}"
     if channel in state.facts.opt_outs:
         return f"cancelled: opted out of {channel}"
@@ -231,22 +235,22 @@ async def drop_pending(state: CandidateState, reason: str) -> None:
 def after(
     state: CandidateState,
     touch: PlannedTouch,
-    outcome: str,
-    channel: str | None,
+    outcome: Outcome,
+    channel: Channel | None,
     withdrawn_for_close: bool,
 ) -> None:
     """Record what became of a touch: greetings done, pending answered, what was sent."""
     now = workflow.now()
     if touch.occasion in planning.GREETINGS:
         state.done_through[touch.occasion] = touch.local_date
-    elif touch.occasion == Occasion.CHECK_IN.value:
+    elif touch.occasion == Occasion.CHECK_IN:
         state.last_check_in_at = now
     answered = set((touch.ref_id or "").split(","))
-    if outcome == TaskStatus.CANCELLED.value and withdrawn_for_close:
+    if outcome == TaskStatus.CANCELLED and withdrawn_for_close:
         # Withdrawn because one of its vacancies closed: the others are planned again.
         answered = closed_in(state, touch)
     state.pending = [pending for pending in state.pending if pending.ref_id not in answered]
-    if outcome == TouchStatus.SENT.value and channel is not None:
+    if outcome == TouchStatus.SENT and channel is not None:
         state.recent = [*state.recent, SentRecord(touch.occasion, channel, now)][-RECENT_KEPT:]
         state.unanswered = {**state.unanswered, channel: state.unanswered.get(channel, 0) + 1}
         state.touches_made += 1

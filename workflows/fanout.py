@@ -14,11 +14,12 @@ from typing import TypeVar
 
 from temporalio import workflow
 
+from workflows.candidate import CandidateWorkflow
+
 with workflow.unsafe.imports_passed_through():
     import rapport.timeouts as timeouts
     from activities.fanout import FanOutActivities
     from rapport.contracts.fanout import FanOutState, MatchPageInput, Recipient
-    from workflows.candidate import CandidateWorkflow
 
 # Pages per run before continue-as-new: each page adds a few events per candidate signalled.
 PAGES_PER_RUN = 20

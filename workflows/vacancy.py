@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from temporalio import workflow
 
+# Workflow code, imported inside the sandbox rather than passed through.
+import workflows.fanout as fanout
+from workflows.candidate import CandidateWorkflow
+
 with workflow.unsafe.imports_passed_through():
     import rapport.timeouts as timeouts
-    import workflows.fanout as fanout
     from activities.fanout import FanOutActivities
     from rapport.contracts.candidate import VacancyClosed, VacancyOpened
     from rapport.contracts.fanout import (
@@ -20,7 +23,6 @@ with workflow.unsafe.imports_passed_through():
         MarkMatchesInput,
         Recipient,
     )
-    from workflows.candidate import CandidateWorkflow
 
 
 # Before it, the owners' digest was sent by each vacancy; now by the daily digest workflow.

@@ -83,6 +83,6 @@ async def complete_task(
             temporal,
             candidate,
             CandidateWorkflow.task_closed,
-            TaskClosed(task_id=str(task.id), outcome=body.outcome),
+            TaskClosed(task_id=str(task.id), outcome=TaskStatus(body.outcome)),
         )
     return await task_out(session, task)
