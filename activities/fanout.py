@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
@@ -22,6 +23,7 @@ from rapport.db import repository
 from rapport.db.models import Candidate
 from rapport.matching import in_segment, match
 from rapport.profiles import candidate_profile, vacancy_profile, writer
+from rapport.vocabulary import SenderRole
 
 
 class NotCommittedYet(Exception):
@@ -82,7 +84,7 @@ class FanOutActivities:
                     "status": "matched",
                 }
             )
-            role = candidate.owner_role if candidate.owner else "employee"
+            role = SenderRole(candidate.owner_role) if candidate.owner else SenderRole.EMPLOYEE
             recipients.append(
                 Recipient(str(candidate.id), vacancy_id, role, writer(candidate, vacancy))
             )
@@ -114,7 +116,7 @@ class FanOutActivities:
             Recipient(
                 str(candidate.id),
                 str(invitations[candidate.id]),
-                campaign.sender_role,
+                SenderRole(campaign.sender_role),
                 campaign.sender or candidate.owner,
                 campaign.starts_at,
             )
@@ -154,7 +156,11 @@ class FanOutActivities:
         return CloseMatchesResult(candidate_ids=[str(candidate_id) for candidate_id in pending])
 
     @activity.defn(name="send_digests")
-    async def send_digests(self, request: CloseMatchesInput) -> None:
+    async def send_digests(self, request: CloseMatchesInput) -> Any:
         """Retired: the owners hear of a vacancy's matches in their daily digest. Registered
         only so that a vacancy run caught in the middle of this step when the daily digest
-        shipped can move on; its matches go out in the next daily digest."""
+        shipped can move on; its matches go out in the next daily digest.
+
+        `Any`, not None: the workflow calls it by method, so this is the result type its
+        history is decoded with, and runs recorded before hold the old `{"owners": n}`."""
+        return None

@@ -113,7 +113,9 @@ class TouchActivities:
         async with self._sessions() as session:
             done = await repository.get_touch_by_key(session, key)
             if done is not None:
-                return SendTouchResult(key, done.status, done.reason, already_done=True)
+                return SendTouchResult(
+                    key, TouchStatus(done.status), done.reason, already_done=True
+                )
             candidate = await repository.get_candidate(session, uuid.UUID(request.candidate_id))
             article = await self._article(session, candidate, request)
         if candidate is None:
@@ -211,7 +213,7 @@ class TouchActivities:
                 return OpenTaskResult(str(existing.id), TouchStatus.AWAITING_OWNER)
             if existing is not None:
                 # This draft has ended already (a retried step, a replan): how it ended.
-                return OpenTaskResult(None, existing.status)
+                return OpenTaskResult(None, TaskStatus(existing.status))
             candidate = await repository.get_candidate(session, uuid.UUID(touch.candidate_id))
             article = await self._article(session, candidate, touch)
         if candidate is None:
@@ -269,9 +271,9 @@ class TouchActivities:
         async with self._sessions.begin() as session:
             task = await repository.get_task(session, uuid.UUID(request.task_id), lock=True)
             if task is None:
-                return CloseTaskResult(outcome=TaskStatus.CANCELLED.value)
+                return CloseTaskResult(outcome=TaskStatus.CANCELLED)
             if task.status != TaskStatus.OPEN:
-                return CloseTaskResult(outcome=task.status)
+                return CloseTaskResult(outcome=TaskStatus(task.status))
             task.status = request.status
             task.completed_at = datetime.now(UTC)
             await repository.set_touch_outcome(
@@ -530,6 +532,4 @@ class TouchActivities:
             activity.logger.info(
                 "touch %s was recorded by an earlier attempt", request.idempotency_key
             )
-        return SendTouchResult(
-            request.idempotency_key, status.value, reason, already_done=not inserted
-        )
+        return SendTouchResult(request.idempotency_key, status, reason, already_done=not inserted)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -43,6 +44,8 @@ from workflows.candidate import CandidateWorkflow
 # Stages whose workflow has ended on purpose and must not be started again.
 CLOSED_STAGES = {Stage.ERASED, Stage.HIRED, Stage.ARCHIVED, Stage.OPTED_OUT}
 STATUS_QUERY_TIMEOUT = timedelta(seconds=3)
+
+Argument = TypeVar("Argument")
 
 
 def workflow_id_for(candidate_id: uuid.UUID) -> str:
@@ -149,7 +152,7 @@ def state_from_data(candidate: Candidate, settings: Settings) -> CandidateState:
     return CandidateState(
         facts=facts_from_candidate(candidate),
         policy=schedule_policy(settings),
-        stage=candidate.stage,
+        stage=Stage(candidate.stage),
     )
 
 
@@ -230,11 +233,17 @@ async def enrol(
     return candidate, True
 
 
-async def signal(client: Client, candidate: Candidate, name: str, argument: Any) -> bool:
-    """Signal the candidate's workflow; False when it has ended (its stage says why)."""
-    handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(candidate.workflow_id)
+async def signal(
+    client: Client,
+    candidate: Candidate,
+    handler: Callable[[CandidateWorkflow, Argument], None],
+    argument: Argument,
+) -> bool:
+    """Signal the candidate's workflow by its handler (`CandidateWorkflow.replied`); False when
+    the workflow has ended (its stage says why)."""
+    handle = client.get_workflow_handle_for(CandidateWorkflow.run, candidate.workflow_id)
     try:
-        await handle.signal(name, argument)
+        await handle.signal(handler, argument)
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             return False
@@ -257,7 +266,7 @@ async def update_profile(
         await signal(
             client,
             candidate,
-            "profile_updated",
+            CandidateWorkflow.profile_updated,
             ProfileUpdated(facts=facts_from_candidate(candidate)),
         )
     return candidate
@@ -265,7 +274,7 @@ async def update_profile(
 
 async def live_status(client: Client, candidate: Candidate) -> CandidateStatus | None:
     """Ask the workflow; None when it cannot answer quickly (no worker, server down)."""
-    handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(candidate.workflow_id)
+    handle = client.get_workflow_handle_for(CandidateWorkflow.run, candidate.workflow_id)
     try:
         return await handle.query(
             CandidateWorkflow.status, StatusQuery(), rpc_timeout=STATUS_QUERY_TIMEOUT
@@ -296,7 +305,7 @@ async def plan(
     client: Client, settings: Settings, candidate: Candidate, days: int
 ) -> list[TouchPlan]:
     """The touches the workflow would make in the next `days`, by the workflow's own planner."""
-    handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(candidate.workflow_id)
+    handle = client.get_workflow_handle_for(CandidateWorkflow.run, candidate.workflow_id)
     try:
         answer = await handle.query(
             CandidateWorkflow.plan, PlanQuery(days=days), rpc_timeout=STATUS_QUERY_TIMEOUT

@@ -31,7 +31,8 @@ from rapport.contracts.candidate import (
 from rapport.db import repository
 from rapport.db.models import Candidate, Interaction, Invitation
 from rapport.outreach.policy import MET_IN_PERSON
-from rapport.vocabulary import InteractionType, RelationshipOrigin, Sentiment, Stage
+from rapport.vocabulary import InteractionType, RelationshipOrigin, SenderRole, Sentiment, Stage
+from workflows.candidate import CandidateWorkflow
 
 
 def interaction_out(interaction: Interaction, stage: str) -> InteractionOut:
@@ -71,13 +72,13 @@ async def met_in_person(
     await signal(
         client,
         candidate,
-        "met_in_person",
+        CandidateWorkflow.met_in_person,
         MetInPerson(
             interaction_id=str(interaction.id),
             met_on=body.date.isoformat(),
-            rapport=body.rapport.value,
+            rapport=body.rapport,
             met_by=interaction.met_by,
-            met_by_role="employee",
+            met_by_role=SenderRole.EMPLOYEE,
         ),
     )
     return interaction_out(interaction, candidate.stage)
@@ -105,11 +106,11 @@ async def replied(
     await signal(
         client,
         candidate,
-        "replied",
+        CandidateWorkflow.replied,
         Replied(
             interaction_id=str(interaction.id),
-            sentiment=body.sentiment.value,
-            channel=interaction.channel,
+            sentiment=body.sentiment,
+            channel=body.channel,
         ),
     )
     return interaction_out(interaction, candidate.stage)
@@ -134,10 +135,10 @@ async def invite(
     await signal(
         client,
         candidate,
-        "invitation",
+        CandidateWorkflow.invitation,
         InvitationReceived(
             invitation_id=str(invitation.id),
-            sender_role=invitation.sender_role,
+            sender_role=SenderRole(invitation.sender_role),
             sender=invitation.sender,
             deadline=invitation.starts_at,
         ),
@@ -156,7 +157,9 @@ async def opt_out(
         candidate.stage = Stage.OPTED_OUT.value
     await session.commit()
     await session.refresh(candidate)
-    await signal(client, candidate, "opted_out", OptedOut(channels=channels))
+    await signal(
+        client, candidate, CandidateWorkflow.opted_out, OptedOut(channels=list(body.channels or []))
+    )
     return candidate
 
 
@@ -166,7 +169,9 @@ async def change_stage(
     candidate.stage = body.stage
     await session.commit()
     await session.refresh(candidate)
-    await signal(client, candidate, "stage_changed", StageChange(stage=body.stage))
+    await signal(
+        client, candidate, CandidateWorkflow.stage_changed, StageChange(stage=Stage(body.stage))
+    )
     return candidate
 
 

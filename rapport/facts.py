@@ -5,6 +5,9 @@ from __future__ import annotations
 from rapport.db.models import Candidate
 from rapport.outreach.state import CandidateFacts, SchedulePolicy
 from rapport.settings import Settings
+from rapport.vocabulary import Channel, Rapport, RelationshipOrigin, SenderRole
+
+CHANNELS = {channel.value: channel for channel in Channel}
 
 
 def facts_from_candidate(candidate: Candidate) -> CandidateFacts:
@@ -17,18 +20,19 @@ def facts_from_candidate(candidate: Candidate) -> CandidateFacts:
         candidate_id=str(candidate.id),
         timezone=candidate.timezone,
         country=candidate.country,
-        owner_role=candidate.owner_role,
+        owner_role=SenderRole(candidate.owner_role),
         owner=candidate.owner,
-        relationship_origin=candidate.relationship_origin,
-        rapport=candidate.rapport,
+        relationship_origin=RelationshipOrigin(candidate.relationship_origin),
+        rapport=Rapport(candidate.rapport),
         birthday=birthday,
         job_started_on=candidate.job_started_on.isoformat() if candidate.job_started_on else None,
         has_email=bool(candidate.email),
         has_linkedin=bool(candidate.linkedin_url),
         has_postal_address=bool(candidate.postal_address),
         enrolled_on=candidate.created_at.date().isoformat() if candidate.created_at else None,
-        consent=dict(candidate.consent or {}),
-        opt_outs=list(candidate.opt_outs or []),
+        # Only the channels there are: any other key or name could never match one.
+        consent={CHANNELS[k]: v for k, v in (candidate.consent or {}).items() if k in CHANNELS},
+        opt_outs=[CHANNELS[name] for name in candidate.opt_outs or [] if name in CHANNELS],
         greetings_only=bool(candidate.greetings_only),
     )
 

@@ -6,24 +6,20 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 from email.message import EmailMessage
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import WorkflowHandle, WorkflowHistory
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Replayer, Worker
+from temporalio.worker import Worker
 
 from harness.api_helpers import eventually, zone_in_send_window
 from rapport.contracts.digest import OwnerDigestInput, OwnerDigestResult
 from rapport.db.models import Vacancy, VacancyMatch
 from rapport.mailbox import MailboxHandler
 from workflows.digest import OwnerDigestWorkflow
-from workflows.vacancy import VacancyWorkflow
 
 from .factories import make_candidate, make_match, make_vacancy
-
-HISTORIES = Path(__file__).resolve().parent / "histories"
 
 
 async def start_digest(
@@ -161,14 +157,6 @@ async def test_a_refused_address_does_not_hold_up_the_others(
     assert to(mailbox, left) == [] and len(to(mailbox, stays)) == 1
     # Recorded as done: the refused address is not retried every day.
     assert await undigested(sessions, vacancy.id) == 0
-
-
-async def test_a_vacancy_run_from_before_the_daily_digest_still_replays() -> None:
-    """Recorded with the code that sent one digest per vacancy: fan-out, digest, close."""
-    recorded = (HISTORIES / "vacancy_with_per_vacancy_digest.json").read_text()
-    history = WorkflowHistory.from_json("vacancy-00000000-0000-0000-0000-0000000000f1", recorded)
-    result = await Replayer(workflows=[VacancyWorkflow]).replay_workflow(history)
-    assert result.replay_failure is None
 
 
 async def test_a_full_mailbox_is_retried_without_mailing_the_others_again(

@@ -38,6 +38,7 @@ from rapport.outreach import pinned, planning
 from rapport.outreach.state import CandidateFacts, CandidateState, OneOff, SchedulePolicy
 from rapport.outreach.timing import holiday_key
 from rapport.public_holidays import library_holidays, with_library_holidays
+from rapport.vocabulary import Occasion, SenderRole, Stage
 from workflows.candidate import CandidateWorkflow
 from workflows.pinned_calendar import HOLIDAYS_PINNED
 
@@ -68,7 +69,7 @@ def facts(**overrides: object) -> CandidateFacts:
 def invited(state: CandidateState, day: date) -> CandidateState:
     """An invitation pending from the start of `day`'s window (Berlin)."""
     not_before = datetime.combine(day, time(9, 0), BERLIN).astimezone(UTC)
-    state.pending = [OneOff("invitation", "inv-1", "marketing", None, not_before)]
+    state.pending = [OneOff(Occasion.INVITATION, "inv-1", SenderRole.MARKETING, None, not_before)]
     return state
 
 
@@ -148,7 +149,7 @@ def test_the_years_a_plan_needs_and_what_pinning_keeps() -> None:
     state.facts.country = "AT"
     assert pinned.missing_years(state, now) == [2026, 2027, 2028, 2029]
     # Nothing is planned, so nothing is fetched, while they are not nurtured.
-    state.stage = "paused"
+    state.stage = Stage.PAUSED
     assert pinned.missing_years(state, now) == []
 
 

@@ -9,15 +9,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import WorkflowHistory
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
-from temporalio.worker import Replayer
 
 from activities.fanout import FanOutActivities
 from api import lifecycle
@@ -29,14 +25,13 @@ from rapport.db import repository
 from rapport.db.models import Task, Touch, Vacancy
 from rapport.mailbox import MailboxHandler
 from rapport.outreach.state import CandidateState, SchedulePolicy
-from rapport.vocabulary import Rapport
+from rapport.vocabulary import Rapport, SenderRole
 from workflows.candidate import CandidateWorkflow
 
 from .conftest import StartCandidate
 from .factories import invite_to_webinar, load, make_candidate, make_match, make_vacancy
 
 BERLIN = ZoneInfo("Europe/Berlin")
-HISTORIES = Path(__file__).resolve().parent / "histories"
 
 
 async def touches_of(
@@ -327,7 +322,7 @@ async def test_vacancies_matched_together_go_out_in_one_private_message(
             vacancy_ids.append(str(vacancy.id))
     handle = await start_candidate(CandidateState(facts=facts, policy=SchedulePolicy()))
     for vacancy_id in vacancy_ids:
-        opened = VacancyOpened(vacancy_id, "employee", "maria.hm@example.com")
+        opened = VacancyOpened(vacancy_id, SenderRole.EMPLOYEE, "maria.hm@example.com")
         await handle.signal(CandidateWorkflow.vacancy_opened, opened)
         await handle.signal(CandidateWorkflow.vacancy_opened, opened)  # a repeat is ignored
     await time_env.sleep(timedelta(days=3))
@@ -381,7 +376,7 @@ async def test_closing_a_vacancy_cancels_its_waiting_draft_and_keeps_the_other_r
         await make_match(sessions, vacancy, candidate)
     handle = await start_candidate(CandidateState(facts=facts, policy=SchedulePolicy()))
     for vacancy in (first, second):
-        opened = VacancyOpened(str(vacancy.id), "employee", facts.owner)
+        opened = VacancyOpened(str(vacancy.id), SenderRole.EMPLOYEE, facts.owner)
         await handle.signal(CandidateWorkflow.vacancy_opened, opened)
 
     async def drafts(count: int) -> Sequence[Task]:
@@ -453,7 +448,7 @@ async def test_not_interested_while_a_vacancy_waits_records_it_as_not_contacted(
     handle = await start_candidate(
         CandidateState(facts=facts, policy=SchedulePolicy(vacancy_batch_seconds=600))
     )
-    opened = VacancyOpened(str(vacancy.id), "employee", facts.owner)
+    opened = VacancyOpened(str(vacancy.id), SenderRole.EMPLOYEE, facts.owner)
     await handle.signal(CandidateWorkflow.vacancy_opened, opened)
     # They answer "not interested" to something else within the vacancy's batching wait.
     session, stored = await load(sessions, candidate.id)
@@ -471,15 +466,3 @@ async def test_not_interested_while_a_vacancy_waits_records_it_as_not_contacted(
         assert await repository.match_counts(session, vacancy.id) == {"skipped": 1}
     state = await handle.query(CandidateWorkflow.full_state, StatusQuery())
     assert state.pending == []
-
-
-@pytest.mark.parametrize("case", ["not_interested", "opted_out", "partial_close"])
-async def test_candidate_runs_recorded_before_the_pending_and_draft_fixes_still_replay(
-    case: str,
-) -> None:
-    """Recorded with the code before those fixes: a vacancy pending when they said "not
-    interested" or opted out, and a draft naming two roles when one of them closed."""
-    recorded = (HISTORIES / f"candidate_{case}.json").read_text()
-    history = WorkflowHistory.from_json(f"candidate-{case}", recorded)
-    result = await Replayer(workflows=[CandidateWorkflow]).replay_workflow(history)
-    assert result.replay_failure is None

@@ -21,7 +21,7 @@ from rapport.db.models import Vacancy
 from rapport.mailbox import MailboxHandler
 from rapport.outreach.state import CandidateState, SchedulePolicy
 from rapport.settings import Settings
-from rapport.vocabulary import Rapport
+from rapport.vocabulary import Rapport, SenderRole
 from worker import build_worker
 from workflows.candidate import CandidateWorkflow
 
@@ -139,7 +139,7 @@ async def test_histories_hold_no_personal_data(
                   "reasons": ["your quasar work"]}],
             )  # fmt: skip
         await handle.signal(
-            CandidateWorkflow.vacancy_opened, VacancyOpened(str(vacancy.id), "employee")
+            CandidateWorkflow.vacancy_opened, VacancyOpened(str(vacancy.id), SenderRole.EMPLOYEE)
         )
         await plain_env.sleep(timedelta(days=100))
         async with sessions() as session:

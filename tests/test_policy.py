@@ -18,6 +18,7 @@ from rapport.outreach.state import (
     SentRecord,
 )
 from rapport.public_holidays import library_holidays, with_library_holidays
+from rapport.vocabulary import Channel, Occasion, Rapport, SenderRole
 
 POLICY = SchedulePolicy()
 NOW = datetime(2026, 11, 27, 5, 0, tzinfo=UTC)
@@ -104,7 +105,9 @@ def test_channel_rules(
     refused_because: str | None,
 ) -> None:
     facts = person(**overrides)
-    why_not = refusal(facts, channel, occasion, sender=facts.owner, policy=POLICY)
+    why_not = refusal(
+        facts, Channel(channel), Occasion(occasion), sender=facts.owner, policy=POLICY
+    )
     if refused_because is None:
         assert why_not is None, rule
     else:
@@ -113,13 +116,21 @@ def test_channel_rules(
 
 def test_a_provider_makes_notes_automatic_and_ownerless_notes_possible() -> None:
     facts = person(owner=None)
-    assert refusal(facts, "handwritten_note", "event_follow_up", sender=None, policy=POLICY)
+    assert refusal(
+        facts, Channel.HANDWRITTEN_NOTE, Occasion.EVENT_FOLLOW_UP, sender=None, policy=POLICY
+    )
     with_provider = SchedulePolicy(note_provider=True)
     assert (
-        refusal(facts, "handwritten_note", "event_follow_up", sender=None, policy=with_provider)
+        refusal(
+            facts,
+            Channel.HANDWRITTEN_NOTE,
+            Occasion.EVENT_FOLLOW_UP,
+            sender=None,
+            policy=with_provider,
+        )
         is None
     )
-    choice = choose_channel(facts, "event_follow_up", with_provider)
+    choice = choose_channel(facts, Occasion.EVENT_FOLLOW_UP, with_provider)
     assert (choice.channel, choice.assisted) == ("handwritten_note", False)
 
 
@@ -158,7 +169,9 @@ def test_preferred_channel(
     assisted: bool,
 ) -> None:
     facts = person(**overrides)
-    choice = choose_channel(facts, occasion, POLICY, sender=facts.owner, sender_role=sender_role)
+    choice = choose_channel(
+        facts, Occasion(occasion), POLICY, sender=facts.owner, sender_role=SenderRole(sender_role)
+    )
     assert (choice.channel, choice.assisted) == (channel, assisted), case
     if channel is None:
         assert choice.reason, "a refusal always says why"
@@ -166,13 +179,21 @@ def test_preferred_channel(
 
 def test_fatigue_moves_to_another_channel_after_repeated_silence() -> None:
     facts = person()
-    fresh = choose_channel(facts, "check_in", POLICY, sender=OWNER, unanswered={"email": 2})
+    fresh = choose_channel(
+        facts, Occasion.CHECK_IN, POLICY, sender=OWNER, unanswered={Channel.EMAIL: 2}
+    )
     assert fresh.channel == "email"
-    tired = choose_channel(facts, "check_in", POLICY, sender=OWNER, unanswered={"email": 3})
+    tired = choose_channel(
+        facts, Occasion.CHECK_IN, POLICY, sender=OWNER, unanswered={Channel.EMAIL: 3}
+    )
     assert tired.channel == "linkedin_message"
     # Tired of every channel: still the best one rather than none.
     all_tired = choose_channel(
-        facts, "check_in", POLICY, sender=OWNER, unanswered={"email": 5, "linkedin_message": 5}
+        facts,
+        Occasion.CHECK_IN,
+        POLICY,
+        sender=OWNER,
+        unanswered={Channel.EMAIL: 5, Channel.LINKEDIN_MESSAGE: 5},
     )
     assert all_tired.channel == "email"
 
@@ -180,15 +201,15 @@ def test_fatigue_moves_to_another_channel_after_repeated_silence() -> None:
 def test_fallback_excludes_what_was_tried() -> None:
     facts = person()
     choice = choose_channel(
-        facts, "event_follow_up", POLICY, sender=OWNER, exclude=["handwritten_note"]
+        facts, Occasion.EVENT_FOLLOW_UP, POLICY, sender=OWNER, exclude=[Channel.HANDWRITTEN_NOTE]
     )
     assert choice.channel == "email"
     nothing = choose_channel(
         person(has_email=False, has_linkedin=False),
-        "event_follow_up",
+        Occasion.EVENT_FOLLOW_UP,
         POLICY,
         sender=OWNER,
-        exclude=["handwritten_note"],
+        exclude=[Channel.HANDWRITTEN_NOTE],
     )
     assert nothing.channel is None
     assert nothing.reason is not None and "already tried" in nothing.reason
@@ -244,7 +265,7 @@ def test_budget_collisions(
     candidate = state()
     candidate.facts.greetings_only = False
     # The earlier touch already went out; the later one is planned.
-    recent.append(SentRecord(earlier[0], "email", start))
+    recent.append(SentRecord(Occasion(earlier[0]), Channel.EMAIL, start))
     due = start + timedelta(days=later[1])
     candidate.recent = recent
     candidate.pending = [pending(later[0], "p-1", due)] if later[0] not in ("birthday",) else []
@@ -255,7 +276,7 @@ def test_budget_collisions(
         candidate.facts.job_started_on = f"2015-{due:%m-%d}"
     if later[0] == "check_in":
         candidate.pending = []
-        candidate.last_check_in_at = due - planning.CHECK_IN_EVERY["warm"]
+        candidate.last_check_in_at = due - planning.CHECK_IN_EVERY[Rapport.WARM]
     touches = [
         touch
         for touch in planning.plan(candidate, due - timedelta(hours=1), timedelta(days=2))
@@ -299,7 +320,7 @@ def test_cold_budget_is_wider() -> None:
     start = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
     for rapport, skipped in (("warm", False), ("cold", True)):
         candidate = state(person(rapport=rapport, greetings_only=False))
-        candidate.recent = [SentRecord("birthday", "email", start)]
+        candidate.recent = [SentRecord(Occasion.BIRTHDAY, Channel.EMAIL, start)]
         due = start + timedelta(days=45)
         candidate.pending = [pending("invitation", "i-1", due)]
         touches = planning.plan(candidate, due - timedelta(hours=1), timedelta(days=2))
@@ -373,7 +394,7 @@ def test_greetings_only_and_stages() -> None:
 
 def test_event_follow_up_within_14_days_and_missed_if_too_late() -> None:
     met = date(2026, 11, 20)
-    follow_up = planning.event_follow_up(met, "Europe/London", "m-1", OWNER, "employee")
+    follow_up = planning.event_follow_up(met, "Europe/London", "m-1", OWNER, SenderRole.EMPLOYEE)
     candidate = state(person(), pending=[follow_up])
     touch = planning.next_touch(candidate, datetime(2026, 11, 20, 20, 0, tzinfo=UTC))
     assert touch is not None and touch.occasion == "event_follow_up"
@@ -405,7 +426,7 @@ def test_vacancies_from_two_hiring_managers_to_someone_nobody_holds_come_from_th
         consent={},
     )
     vacancies = [
-        OneOff("vacancy", ref, "employee", manager, now)
+        OneOff(Occasion.VACANCY, ref, SenderRole.EMPLOYEE, manager, now)
         for ref, manager in (("v-a", "ann.hm@example.com"), ("v-b", "bob.hm@example.com"))
     ]
     planned = planning.plan(state(facts, pending=vacancies), now)
@@ -423,8 +444,10 @@ def test_the_first_hiring_manager_who_is_someone_writes() -> None:
     now = datetime(2027, 3, 3, 10, 0, tzinfo=UTC)
     facts = person(owner=None, owner_role="hr", consent={}, rapport="cold",
                    relationship_origin="linkedin_connection")  # fmt: skip
-    vacancies = [OneOff("vacancy", "v-a", "hr", None, now),
-                 OneOff("vacancy", "v-b", "employee", "bob.hm@example.com", now)]  # fmt: skip
+    vacancies = [
+        OneOff(Occasion.VACANCY, "v-a", SenderRole.HR, None, now),
+        OneOff(Occasion.VACANCY, "v-b", SenderRole.EMPLOYEE, "bob.hm@example.com", now),
+    ]
     planned = planning.plan(state(facts, pending=vacancies), now)
     [touch] = [t for t in planned if t.occasion == "vacancy"]
     assert (touch.sender, touch.channel, touch.skip) == (

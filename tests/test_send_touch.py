@@ -17,6 +17,7 @@ from harness.stack import free_port
 from rapport.contracts.touches import CloseTaskInput, OpenTaskInput, SendTouchInput
 from rapport.db import repository
 from rapport.mailbox import MailboxHandler
+from rapport.vocabulary import TaskStatus
 
 from .factories import make_candidate, make_match, make_vacancy
 from .fake_handwrytten import FakeHandwrytten
@@ -225,7 +226,7 @@ async def test_tasks_open_once_and_close_once(
     assert "Margarethe" in task.draft
     assert [t.status for t in recorded] == ["awaiting_owner"]
 
-    close = CloseTaskInput(opened.task_id, "expired", "not sent by its deadline")
+    close = CloseTaskInput(opened.task_id, TaskStatus.EXPIRED, "not sent by its deadline")
     closed = await ActivityEnvironment().run(touches.close_task, close)
     closed_again = await ActivityEnvironment().run(touches.close_task, close)
     assert closed.outcome == closed_again.outcome == "expired"

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from temporalio import workflow
 
+# Workflow code, imported inside the sandbox rather than passed through.
+import workflows.fanout as fanout
+from workflows.candidate import CandidateWorkflow
+
 with workflow.unsafe.imports_passed_through():
-    import workflows.fanout as fanout
     from rapport.contracts.candidate import InvitationReceived
     from rapport.contracts.fanout import FanOutInput, FanOutState, FanOutStatusQuery, Recipient
 
@@ -20,7 +23,7 @@ class CampaignWorkflow:
     @workflow.run
     async def run(self, input: FanOutInput) -> FanOutState:
         state = self._state
-        await fanout.fan_out(state, "invitation", invited, stop=lambda: False)
+        await fanout.fan_out(state, CandidateWorkflow.invitation, invited, stop=lambda: False)
         if not state.fanned_out:
             await workflow.wait_condition(workflow.all_handlers_finished)
             workflow.continue_as_new(FanOutInput(state=state))

@@ -7,18 +7,20 @@ reply, an opt-out, an invitation, a change of stage, a task closed in the inbox.
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date, datetime, timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
+
+# Workflow code of its own, imported inside the sandbox (not passed through), so that the
+# contracts it imports are the sandbox's too: the converter resolves their type hints there.
+import workflows.delivery as delivery
+from workflows.pinned_calendar import pin_holidays
 
 with workflow.unsafe.imports_passed_through():
     # `import a.b as b`, not `from a import b`: the latter resolves the submodule inside the
     # sandbox, where `zoneinfo` is a restricted proxy and `astimezone` then fails.
     import rapport.outreach.planning as planning
     import rapport.outreach.policy as policy
-    import rapport.outreach.timing as timing
     import rapport.timeouts as timeouts
     from rapport.contracts.candidate import (
         CandidateInput,
@@ -36,49 +38,32 @@ with workflow.unsafe.imports_passed_through():
         VacancyClosed,
         VacancyOpened,
     )
-    from rapport.contracts.touches import (
-        CloseTaskInput,
-        CloseTaskResult,
-        EngagedInput,
-        OpenTaskInput,
-        OpenTaskResult,
-        SendTouchInput,
-        SendTouchResult,
-    )
     from rapport.names import CHANNEL_WORDS, name_from_email
-    from rapport.outreach.state import CandidateState, OneOff, PlannedTouch, SentRecord
-    from rapport.search_attributes import awaiting_updates, candidate_updates
-    from rapport.vocabulary import Occasion, Sentiment, Stage, TaskStatus, TouchStatus
-    from workflows.pinned_calendar import pin_holidays
+    from rapport.outreach.state import CandidateState, HandOver, OneOff, PlannedTouch
+    from rapport.search_attributes import candidate_updates
+    from rapport.vocabulary import Occasion, RelationshipOrigin, Sentiment, Stage
 
 # Stages in which the workflow has nothing left to do and ends.
-ENDED = {Stage.OPTED_OUT.value, Stage.HIRED.value, Stage.ARCHIVED.value, Stage.ERASED.value}
+ENDED = {Stage.OPTED_OUT, Stage.HIRED, Stage.ARCHIVED, Stage.ERASED}
 # Stages that hold outreach without ending it.
-HELD = {Stage.ENGAGED.value, Stage.PAUSED.value}
-RECENT_KEPT = 20
+HELD = {Stage.ENGAGED, Stage.PAUSED}
 VACANCIES_KEPT = 200
-VACANCY_CLOSED = "cancelled: vacancy closed"
-# Changes of behaviour that histories recorded before them must not see on replay.
+# A change of behaviour that histories recorded before it must not see on replay.
 PENDING_NOT_LEFT_WAITING = "pending-one-offs-of-ended-or-uninterested-dropped"
-DRAFTS_WITHDRAWN_ON_ANY_CLOSE = "vacancy-drafts-withdrawn-when-any-of-their-vacancies-closes"
 
 
 @workflow.defn(name="CandidateWorkflow")
 class CandidateWorkflow:
     @workflow.init
     def __init__(self, input: CandidateInput) -> None:
+        # All the candidate's workflow knows, carried whole across continue-as-new.
         self._state: CandidateState = input.state
+        # Two per-run flags, not state: `_replan` wakes this run's sleep for a signal (the
+        # signal's effect is in the state; a new run plans afresh anyway), and `_published` is
+        # what this run has upserted, so each run upserts its search attributes once on start
+        # (as runs always have: histories replay that upsert).
         self._replan = False
-        self._next: PlannedTouch | None = None
         self._published: tuple[object, ...] | None = None
-        self._task_outcomes: dict[str, str] = {}
-        self._waiting_task: str | None = None
-        self._engaged: Replied | None = None
-        self._closed_vacancies: set[str] = set()
-        self._last_touch: tuple[str, str | None] | None = None
-        # The draft just closed was withdrawn because a vacancy it named closed.
-        self._withdrawn_for_close = False
-        self._withdraws_on_any_close = False
 
     @workflow.run
     async def run(self, input: CandidateInput) -> None:
@@ -89,26 +74,26 @@ class CandidateWorkflow:
 
         while True:
             self._replan = False
-            if self._engaged is not None:
-                await self._hand_over(self._engaged)
-                self._engaged = None
+            if state.hand_over is not None:
+                await delivery.hand_over(state, state.hand_over)
+                state.hand_over = None
             if state.stage in HELD and state.pending:
-                await self._drop_pending(f"candidate is {state.stage}")
+                await delivery.drop_pending(state, f"candidate is {state.stage}")
             if (
                 state.facts.greetings_only
                 and state.pending
                 and state.stage not in ENDED
                 and workflow.patched(PENDING_NOT_LEFT_WAITING)
             ):
-                await self._drop_pending("greetings only: they are not interested")
+                await delivery.drop_pending(state, "greetings only: they are not interested")
             if state.stage in ENDED:
                 if (
                     state.pending
-                    and state.stage != Stage.ERASED.value
+                    and state.stage != Stage.ERASED
                     and workflow.patched(PENDING_NOT_LEFT_WAITING)
                 ):
-                    await self._drop_pending(f"candidate is {state.stage}")
-                self._next = None
+                    await delivery.drop_pending(state, f"candidate is {state.stage}")
+                state.next_touch = None
                 self._publish(None)
                 workflow.set_current_details(f"ended: {state.stage}")
                 await workflow.wait_condition(workflow.all_handlers_finished)
@@ -116,7 +101,7 @@ class CandidateWorkflow:
             now = workflow.now()
             await pin_holidays(state, now)
             touch = planning.next_touch(state, now)
-            self._next = touch
+            state.next_touch = touch
             self._publish(touch)
 
             if now >= run_ends_at or workflow.info().is_continue_as_new_suggested():
@@ -131,7 +116,7 @@ class CandidateWorkflow:
                 if interrupted or touch is None or workflow.now() < touch.due_at:
                     continue
             assert touch is not None
-            await self._carry_out(touch)
+            await delivery.carry_out(state, touch, self._publish)
 
     # --- signals and queries --------------------------------------------------------------
     @workflow.signal(name="profile_updated")
@@ -144,7 +129,7 @@ class CandidateWorkflow:
         facts = self._state.facts
         facts.rapport = met.rapport
         if facts.relationship_origin not in policy.MET_IN_PERSON:
-            facts.relationship_origin = "in_person_event"
+            facts.relationship_origin = RelationshipOrigin.IN_PERSON_EVENT
         if all(pending.ref_id != met.interaction_id for pending in self._state.pending):
             self._state.pending.append(
                 planning.event_follow_up(
@@ -161,18 +146,18 @@ class CandidateWorkflow:
     def replied(self, reply: Replied) -> None:
         # Any reply breaks the silence on every channel.
         self._state.unanswered = {}
-        if reply.sentiment == Sentiment.INTERESTED.value:
-            if self._state.stage == Stage.NURTURING.value:
-                self._state.stage = Stage.ENGAGED.value
-            self._engaged = reply
-        elif reply.sentiment == Sentiment.NOT_INTERESTED.value:
+        if reply.sentiment == Sentiment.INTERESTED:
+            if self._state.stage == Stage.NURTURING:
+                self._state.stage = Stage.ENGAGED
+            self._state.hand_over = HandOver(reply.interaction_id, reply.channel)
+        elif reply.sentiment == Sentiment.NOT_INTERESTED:
             self._state.facts.greetings_only = True
         self._replan = True
 
     @workflow.signal(name="opted_out")
     def opted_out(self, opt_out: OptedOut) -> None:
         if not opt_out.channels:
-            self._state.stage = Stage.OPTED_OUT.value
+            self._state.stage = Stage.OPTED_OUT
         else:
             facts = self._state.facts
             facts.opt_outs = sorted(set(facts.opt_outs) | set(opt_out.channels))
@@ -183,7 +168,7 @@ class CandidateWorkflow:
         if all(pending.ref_id != invited.invitation_id for pending in self._state.pending):
             self._state.pending.append(
                 OneOff(
-                    occasion=Occasion.INVITATION.value,
+                    occasion=Occasion.INVITATION,
                     ref_id=invited.invitation_id,
                     sender_role=invited.sender_role,
                     sender=invited.sender or self._state.facts.owner,
@@ -201,7 +186,7 @@ class CandidateWorkflow:
         state.vacancies_seen = [*state.vacancies_seen, opened.vacancy_id][-VACANCIES_KEPT:]
         state.pending.append(
             OneOff(
-                occasion=Occasion.VACANCY.value,
+                occasion=Occasion.VACANCY,
                 ref_id=opened.vacancy_id,
                 sender_role=opened.sender_role,
                 sender=opened.sender or state.facts.owner,
@@ -213,7 +198,9 @@ class CandidateWorkflow:
 
     @workflow.signal(name="vacancy_closed")
     def vacancy_closed(self, closed: VacancyClosed) -> None:
-        self._closed_vacancies.add(closed.vacancy_id)
+        closed_vacancies = self._state.closed_vacancies
+        if closed.vacancy_id not in closed_vacancies:
+            self._state.closed_vacancies = [*closed_vacancies, closed.vacancy_id][-VACANCIES_KEPT:]
         self._state.pending = [
             pending for pending in self._state.pending if pending.ref_id != closed.vacancy_id
         ]
@@ -227,17 +214,17 @@ class CandidateWorkflow:
 
     @workflow.signal(name="task_closed")
     def task_closed(self, closed: TaskClosed) -> None:
-        self._task_outcomes[closed.task_id] = closed.outcome
+        self._state.task_outcomes[closed.task_id] = closed.outcome
 
     @workflow.query(name="status")
     def status(self, _: StatusQuery) -> CandidateStatus:
         return CandidateStatus(
             candidate_id=self._state.facts.candidate_id,
             stage=self._state.stage,
-            next_touch=self._next,
+            next_touch=self._state.next_touch,
             touches_made=self._state.touches_made,
             done_through=dict(self._state.done_through),
-            waiting_for_task=self._waiting_task,
+            waiting_for_task=self._state.waiting_for_task,
         )
 
     @workflow.query(name="plan")
@@ -254,220 +241,13 @@ class CandidateWorkflow:
         summary = touch.summary if touch and wake_at == touch.due_at else "end of this run"
         try:
             await workflow.wait_condition(
-                lambda: self._replan or self._engaged is not None,
+                lambda: self._replan or self._state.hand_over is not None,
                 timeout=max(wake_at - workflow.now(), timedelta(seconds=1)),
                 timeout_summary=summary,
             )
         except TimeoutError:
             return False
         return True
-
-    # --- making a touch -------------------------------------------------------------------
-    def _request(self, touch: PlannedTouch, channel: str | None, attempt: int) -> SendTouchInput:
-        key = touch.idempotency_key if attempt == 0 else f"{touch.idempotency_key}:{channel}"
-        return SendTouchInput(
-            candidate_id=self._state.facts.candidate_id,
-            occasion=touch.occasion,
-            channel=channel,
-            sender_role=touch.sender_role,
-            due_at=touch.due_at,
-            local_date=touch.local_date,
-            idempotency_key=key,
-            reason=touch.reason,
-            sender=touch.sender,
-            ref_id=touch.ref_id,
-        )
-
-    async def _carry_out(self, touch: PlannedTouch) -> None:
-        """Deliver a touch, falling back to another channel when a person did not act."""
-        outcome = TouchStatus.SKIPPED.value
-        channel, assisted = touch.channel, touch.assisted
-        self._withdrawn_for_close = False
-        tried: list[str] = []
-        if touch.skip or channel is None:
-            await self._send(self._request(touch, None, 0))
-        while channel is not None and not touch.skip:
-            if assisted:
-                outcome = await self._assisted(touch, channel, len(tried))
-                if outcome != "expired":
-                    break
-                tried.append(channel)
-                channel, assisted, reason = planning.fallback_channel(self._state, touch, tried)
-                if channel is None or self._state.stage != Stage.NURTURING.value:
-                    request = self._request(touch, None, len(tried))
-                    request.reason = f"{tried[-1]} draft not sent by its deadline; {reason}"
-                    await self._send(request)
-                    break
-            else:
-                outcome = await self._send(self._request(touch, channel, len(tried)))
-                break
-        self._after(touch, outcome, channel)
-
-    async def _send(self, request: SendTouchInput) -> str:
-        summary = f"{request.occasion} by {request.channel or 'nobody'}"
-        workflow.set_current_details(f"sending {summary}")
-        try:
-            result: SendTouchResult = await workflow.execute_activity(
-                "send_touch",
-                request,
-                result_type=SendTouchResult,
-                start_to_close_timeout=timeouts.SEND_TOUCH_START_TO_CLOSE,
-                schedule_to_close_timeout=timeouts.SEND_TOUCH_SCHEDULE_TO_CLOSE,
-                retry_policy=timeouts.SEND_TOUCH_RETRY,
-                summary=summary,
-            )
-        except ActivityError:
-            # Retries ran out (SMTP, the note provider or PostgreSQL down for hours): this
-            # moment has passed, so move on rather than loop on a touch that is now late.
-            workflow.logger.warning("touch %s gave up after retries", request.idempotency_key)
-            return TouchStatus.FAILED.value
-        if result.candidate_gone:
-            self._state.stage = Stage.ERASED.value
-        return result.status
-
-    async def _assisted(self, touch: PlannedTouch, channel: str, attempt: int) -> str:
-        """Open a task for a person and wait for it, up to the deadline: the task's outcome."""
-        request = self._request(touch, channel, attempt)
-        if touch.occasion == Occasion.VACANCY.value:
-            self._withdraws_on_any_close = workflow.patched(DRAFTS_WITHDRAWN_ON_ANY_CLOSE)
-        deadline = touch.deadline or workflow.now() + timedelta(days=1)
-        if attempt > 0:
-            deadline = workflow.now() + (deadline - touch.due_at)
-        opened: OpenTaskResult = await workflow.execute_activity(
-            "open_task",
-            OpenTaskInput(touch=request, deadline=deadline),
-            result_type=OpenTaskResult,
-            start_to_close_timeout=timeouts.DATABASE_START_TO_CLOSE,
-            retry_policy=timeouts.DATABASE_RETRY,
-            summary=f"task: {channel} for {touch.occasion}",
-        )
-        if opened.candidate_gone:
-            self._state.stage = Stage.ERASED.value
-            return TouchStatus.SKIPPED.value
-        if opened.task_id is None:
-            return opened.status
-        task_id = opened.task_id
-        self._waiting_task = task_id
-        tz = timing.zone(self._state.facts.timezone)
-        who = name_from_email(touch.sender, fallback="the owner")
-        waiting = (
-            f"waiting for {who} to send {CHANNEL_WORDS.get(channel, channel)} "
-            f"({touch.occasion.replace('_', ' ')}), deadline "
-            f"{deadline.astimezone(tz):%Y-%m-%d %H:%M} {self._state.facts.timezone}"
-        )
-        workflow.set_current_details(waiting)
-        self._publish(touch)
-        workflow.upsert_search_attributes(
-            awaiting_updates(touch.sender or "unassigned", workflow.now())
-        )
-
-        def settled() -> bool:
-            return task_id in self._task_outcomes or self._cancelled(channel, touch)
-
-        with contextlib.suppress(TimeoutError):
-            await workflow.wait_condition(
-                settled,
-                timeout=max(deadline - workflow.now(), timedelta(seconds=1)),
-                timeout_summary=f"{channel} draft with {who} until {deadline:%Y-%m-%d %H:%M}Z",
-            )
-        self._waiting_task = None
-        workflow.upsert_search_attributes(awaiting_updates(None, None))
-        if task_id in self._task_outcomes:
-            return self._task_outcomes.pop(task_id)
-        cancelled = self._cancelled(channel, touch)
-        reason = self._cancel_reason(channel) if cancelled else "not sent by its deadline"
-        self._withdrawn_for_close = reason == VACANCY_CLOSED
-        closed: CloseTaskResult = await workflow.execute_activity(
-            "close_task",
-            CloseTaskInput(
-                task_id=task_id,
-                status="cancelled" if cancelled else "expired",
-                reason=reason,
-                vacancy_closed=reason == VACANCY_CLOSED,
-            ),
-            result_type=CloseTaskResult,
-            start_to_close_timeout=timeouts.DATABASE_START_TO_CLOSE,
-            retry_policy=timeouts.DATABASE_RETRY,
-            summary=f"close task {'cancelled' if cancelled else 'expired'}",
-        )
-        return closed.outcome
-
-    def _cancelled(self, channel: str, touch: PlannedTouch | None = None) -> bool:
-        # A draft naming a vacancy that has closed must not go out, even if it names others.
-        if touch and touch.occasion == Occasion.VACANCY.value and self._closed_in(touch):
-            named = set((touch.ref_id or "").split(","))
-            if named <= self._closed_vacancies or self._withdraws_on_any_close:
-                return True
-        return self._state.stage != Stage.NURTURING.value or channel in self._state.facts.opt_outs
-
-    def _closed_in(self, touch: PlannedTouch) -> set[str]:
-        return set((touch.ref_id or "").split(",")) & self._closed_vacancies
-
-    def _cancel_reason(self, channel: str) -> str:
-        if self._state.stage != Stage.NURTURING.value:
-            return f"cancelled: {self._state.stage}"
-        if channel in self._state.facts.opt_outs:
-            return f"cancelled: opted out of {channel}"
-        return VACANCY_CLOSED
-
-    async def _drop_pending(self, reason: str) -> None:
-        """One-off touches that can no longer go (engaged, paused): recorded as skipped."""
-        now = workflow.now()
-        dropped = list(self._state.pending)
-        for pending in dropped:
-            touch = PlannedTouch(
-                occasion=pending.occasion,
-                channel=None,
-                sender_role=pending.sender_role,
-                due_at=now,
-                local_date=now.date().isoformat(),
-                summary=f"{pending.occasion} dropped",
-                idempotency_key=planning.idempotency_key(
-                    self._state.facts.candidate_id, pending.occasion, pending.ref_id
-                ),
-                reason=reason,
-                sender=pending.sender,
-                ref_id=pending.ref_id,
-                skip=True,
-            )
-            await self._send(self._request(touch, None, 0))
-        # Only these: a vacancy or an invitation signalled meanwhile waits its turn.
-        self._state.pending = [p for p in self._state.pending if p not in dropped]
-
-    def _after(self, touch: PlannedTouch, outcome: str, channel: str | None) -> None:
-        state = self._state
-        now = workflow.now()
-        if touch.occasion in planning.GREETINGS:
-            state.done_through[touch.occasion] = touch.local_date
-        elif touch.occasion == Occasion.CHECK_IN.value:
-            state.last_check_in_at = now
-        answered = set((touch.ref_id or "").split(","))
-        if outcome == TaskStatus.CANCELLED.value and self._withdrawn_for_close:
-            # Withdrawn because one of its vacancies closed: the others are planned again.
-            answered = self._closed_in(touch)
-        state.pending = [pending for pending in state.pending if pending.ref_id not in answered]
-        if outcome == TouchStatus.SENT.value and channel is not None:
-            state.recent = [*state.recent, SentRecord(touch.occasion, channel, now)][-RECENT_KEPT:]
-            state.unanswered = {**state.unanswered, channel: state.unanswered.get(channel, 0) + 1}
-            state.touches_made += 1
-            self._last_touch = (touch.occasion, channel)
-
-    async def _hand_over(self, reply: Replied) -> None:
-        """A candidate replied with interest: a person takes over, with a task to follow up."""
-        occasion, channel = self._last_touch or (None, None)
-        await workflow.execute_activity(
-            "open_engaged_task",
-            EngagedInput(
-                candidate_id=self._state.facts.candidate_id,
-                interaction_id=reply.interaction_id,
-                owner=self._state.facts.owner,
-                occasion=occasion,
-                channel=reply.channel or channel,
-            ),
-            start_to_close_timeout=timeouts.DATABASE_START_TO_CLOSE,
-            retry_policy=timeouts.DATABASE_RETRY,
-            summary="task: follow up on an interested reply",
-        )
 
     # --- visibility -----------------------------------------------------------------------
     def _publish(self, touch: PlannedTouch | None) -> None:
@@ -493,9 +273,9 @@ class CandidateWorkflow:
     def _details(self, touch: PlannedTouch | None) -> str:
         stage = self._state.stage
         if touch is None:
-            if stage == Stage.ENGAGED.value:
+            if stage == Stage.ENGAGED:
                 return "engaged: a person has taken over, no automated touches"
-            if stage == Stage.PAUSED.value:
+            if stage == Stage.PAUSED:
                 return "paused: no touches until resumed"
             return "nothing planned: waiting for new data"
         if touch.skip:

@@ -8,6 +8,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     import rapport.outreach.timing as timing
     import rapport.timeouts as timeouts
+    from activities.digest import DigestActivities
     from rapport.contracts.digest import OwnerDigestInput, OwnerDigestRequest, OwnerDigestResult
     from rapport.search_attributes import SCHEDULED_START_TIME
 
@@ -20,10 +21,9 @@ class OwnerDigestWorkflow:
         scheduled = workflow.info().typed_search_attributes.get(SCHEDULED_START_TIME)
         day = timing.local_date(scheduled or workflow.now(), input.timezone).isoformat()
         workflow.set_current_details(f"digest of {day}")
-        result: OwnerDigestResult = await workflow.execute_activity(
-            "send_owner_digests",
+        result = await workflow.execute_activity_method(
+            DigestActivities.send_owner_digests,
             OwnerDigestRequest(day=day),
-            result_type=OwnerDigestResult,
             start_to_close_timeout=timeouts.DIGEST_START_TO_CLOSE,
             schedule_to_close_timeout=timeouts.DIGEST_SCHEDULE_TO_CLOSE,
             heartbeat_timeout=timeouts.DIGEST_HEARTBEAT,

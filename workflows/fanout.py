@@ -10,22 +10,30 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 from temporalio import workflow
 
+from workflows.candidate import CandidateWorkflow
+
 with workflow.unsafe.imports_passed_through():
     import rapport.timeouts as timeouts
-    from rapport.contracts.fanout import FanOutState, MatchPage, MatchPageInput, Recipient
+    from activities.fanout import FanOutActivities
+    from rapport.contracts.fanout import FanOutState, MatchPageInput, Recipient
 
 # Pages per run before continue-as-new: each page adds a few events per candidate signalled.
 PAGES_PER_RUN = 20
 
+Argument = TypeVar("Argument")
+# A candidate workflow's signal handler, named by the method itself (as in
+# `CandidateWorkflow.vacancy_opened`), never by a string.
+Signal = Callable[[CandidateWorkflow, Argument], None]
+
 
 async def fan_out(
     state: FanOutState,
-    signal_name: str,
-    argument: Callable[[Recipient], Any],
+    signal: Signal[Argument],
+    argument: Callable[[Recipient], Argument],
     *,
     stop: Callable[[], bool],
 ) -> list[Recipient]:
@@ -36,15 +44,14 @@ async def fan_out(
     unreachable: list[Recipient] = []
     pages = 0
     while not state.fanned_out and not stop() and pages < PAGES_PER_RUN:
-        page: MatchPage = await workflow.execute_activity(
-            "match_page",
+        page = await workflow.execute_activity_method(
+            FanOutActivities.match_page,
             MatchPageInput(
                 kind=state.kind,
                 target_id=state.target_id,
                 after=state.cursor,
                 limit=state.page_size,
             ),
-            result_type=MatchPage,
             start_to_close_timeout=timeouts.MATCH_PAGE_START_TO_CLOSE,
             retry_policy=timeouts.DATABASE_RETRY,
             summary=f"match page after {state.cursor or 'the start'}",
@@ -52,7 +59,10 @@ async def fan_out(
         for start in range(0, len(page.recipients), state.concurrency):
             chunk = page.recipients[start : start + state.concurrency]
             results = await asyncio.gather(
-                *(_signal(recipient, signal_name, argument(recipient)) for recipient in chunk)
+                *(
+                    _signal(recipient.candidate_id, signal, argument(recipient))
+                    for recipient in chunk
+                )
             )
             for recipient, reached in zip(chunk, results, strict=True):
                 if reached:
@@ -74,19 +84,21 @@ async def fan_out(
     return unreachable
 
 
-async def _signal(recipient: Recipient, name: str, argument: Any) -> bool:
-    handle = workflow.get_external_workflow_handle(f"candidate-{recipient.candidate_id}")
+async def _signal(candidate_id: str, signal: Signal[Argument], argument: Argument) -> bool:
+    handle = workflow.get_external_workflow_handle_for(
+        CandidateWorkflow.run, f"candidate-{candidate_id}"
+    )
     try:
-        await handle.signal(name, argument)
+        await handle.signal(signal, argument)
     except Exception:
         # Its workflow has ended (opted out, hired, erased) or never started.
         return False
     return True
 
 
-async def signal_each(candidate_ids: list[str], name: str, argument: Any, concurrency: int) -> None:
+async def signal_each(
+    candidate_ids: list[str], signal: Signal[Argument], argument: Argument, concurrency: int
+) -> None:
     for start in range(0, len(candidate_ids), concurrency):
         chunk = candidate_ids[start : start + concurrency]
-        await asyncio.gather(
-            *(_signal(Recipient(candidate_id, "", ""), name, argument) for candidate_id in chunk)
-        )
+        await asyncio.gather(*(_signal(candidate_id, signal, argument) for candidate_id in chunk))

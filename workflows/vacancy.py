@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from temporalio import workflow
 
+# Workflow code, imported inside the sandbox rather than passed through.
+import workflows.fanout as fanout
+from workflows.candidate import CandidateWorkflow
+
 with workflow.unsafe.imports_passed_through():
     import rapport.timeouts as timeouts
-    import workflows.fanout as fanout
+    from activities.fanout import FanOutActivities
     from rapport.contracts.candidate import VacancyClosed, VacancyOpened
     from rapport.contracts.fanout import (
         CloseMatchesInput,
-        CloseMatchesResult,
         CloseVacancy,
         FanOutInput,
         FanOutState,
@@ -37,7 +40,7 @@ class VacancyWorkflow:
     async def run(self, input: FanOutInput) -> FanOutState:
         state = self._state
         unreachable = await fanout.fan_out(
-            state, "vacancy_opened", opened, stop=lambda: state.closed
+            state, CandidateWorkflow.vacancy_opened, opened, stop=lambda: state.closed
         )
         if unreachable:
             await self._mark(unreachable, "skipped", "candidate's workflow is not running")
@@ -48,8 +51,8 @@ class VacancyWorkflow:
         if not workflow.patched(DAILY_DIGEST_PATCH) and not state.closed:
             # Runs that fanned out before the daily digest existed sent a digest per vacancy
             # here; they replay the same step (the activity is now a no-op).
-            await workflow.execute_activity(
-                "send_digests",
+            await workflow.execute_activity_method(
+                FanOutActivities.send_digests,
                 CloseMatchesInput(vacancy_id=state.target_id),
                 start_to_close_timeout=timeouts.DATABASE_START_TO_CLOSE,
                 retry_policy=timeouts.DATABASE_RETRY,
@@ -62,17 +65,16 @@ class VacancyWorkflow:
         await workflow.wait_condition(lambda: state.closed, timeout_summary="until closed")
         if not workflow.patched(CLOSE_IN_PAGES):
             # Runs closed before closing went in pages replay their single page.
-            everyone: CloseMatchesResult = await workflow.execute_activity(
-                "close_matches",
+            everyone = await workflow.execute_activity_method(
+                FanOutActivities.close_matches,
                 CloseMatchesInput(vacancy_id=state.target_id),
-                result_type=CloseMatchesResult,
                 start_to_close_timeout=timeouts.MATCH_PAGE_START_TO_CLOSE,
                 retry_policy=timeouts.DATABASE_RETRY,
                 summary="cancel what has not gone out",
             )
             await fanout.signal_each(
                 everyone.candidate_ids,
-                "vacancy_closed",
+                CandidateWorkflow.vacancy_closed,
                 VacancyClosed(vacancy_id=state.target_id),
                 state.concurrency,
             )
@@ -80,17 +82,16 @@ class VacancyWorkflow:
         # In pages, continuing as new when the history grows: tens of thousands may still be
         # pending when a vacancy closes right after it opened.
         while True:
-            page: CloseMatchesResult = await workflow.execute_activity(
-                "close_matches",
+            page = await workflow.execute_activity_method(
+                FanOutActivities.close_matches,
                 CloseMatchesInput(state.target_id, state.close_cursor, state.page_size),
-                result_type=CloseMatchesResult,
                 start_to_close_timeout=timeouts.MATCH_PAGE_START_TO_CLOSE,
                 retry_policy=timeouts.DATABASE_RETRY,
                 summary=f"cancel what has not gone out, after {state.close_cursor or 'the start'}",
             )
             await fanout.signal_each(
                 page.candidate_ids,
-                "vacancy_closed",
+                CandidateWorkflow.vacancy_closed,
                 VacancyClosed(vacancy_id=state.target_id),
                 state.concurrency,
             )
@@ -115,8 +116,8 @@ class VacancyWorkflow:
         return self._state
 
     async def _mark(self, recipients: list[Recipient], status: str, reason: str) -> None:
-        await workflow.execute_activity(
-            "mark_matches",
+        await workflow.execute_activity_method(
+            FanOutActivities.mark_matches,
             MarkMatchesInput(
                 vacancy_id=self._state.target_id,
                 candidate_ids=[recipient.candidate_id for recipient in recipients],

@@ -20,6 +20,7 @@ from rapport import keys
 from rapport import search_attributes as sa
 from rapport.contracts.candidate import ProfileUpdated
 from rapport.facts import facts_from_candidate
+from workflows.candidate import CandidateWorkflow
 
 router = APIRouter(prefix="/api/ops", tags=["ops"])
 pages = APIRouter(prefix="/ops", tags=["ops"], include_in_schema=False)
@@ -117,7 +118,7 @@ async def replan(candidate_id: str, session: SessionDep, temporal: TemporalDep) 
     reached = await signal(
         temporal,
         candidate,
-        "profile_updated",
+        CandidateWorkflow.profile_updated,
         ProfileUpdated(facts=facts_from_candidate(candidate)),
     )
     if not reached:

@@ -15,6 +15,7 @@ from rapport.contracts.candidate import TaskClosed
 from rapport.db import repository
 from rapport.db.models import Task
 from rapport.vocabulary import Channel, TaskStatus, TouchStatus
+from workflows.candidate import CandidateWorkflow
 
 router = APIRouter(prefix="/api/tasks", tags=["tasks"])
 
@@ -81,7 +82,7 @@ async def complete_task(
         await signal(
             temporal,
             candidate,
-            "task_closed",
-            TaskClosed(task_id=str(task.id), outcome=body.outcome),
+            CandidateWorkflow.task_closed,
+            TaskClosed(task_id=str(task.id), outcome=TaskStatus(body.outcome)),
         )
     return await task_out(session, task)

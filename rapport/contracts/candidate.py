@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from rapport.outreach.state import CandidateFacts, CandidateState, PlannedTouch
+from rapport.vocabulary import Channel, Occasion, Rapport, SenderRole, Sentiment, Stage, TaskStatus
 
 
 @dataclass
@@ -22,27 +23,27 @@ class ProfileUpdated:
 class MetInPerson:
     interaction_id: str
     met_on: str  # YYYY-MM-DD, local to the candidate
-    rapport: str
+    rapport: Rapport
     met_by: str | None = None  # email of the employee who met them
-    met_by_role: str = "employee"
+    met_by_role: SenderRole = SenderRole.EMPLOYEE
 
 
 @dataclass
 class Replied:
     interaction_id: str
-    sentiment: str  # interested | not_now | not_interested
-    channel: str | None = None
+    sentiment: Sentiment
+    channel: Channel | None = None
 
 
 @dataclass
 class OptedOut:
-    channels: list[str] = field(default_factory=list)  # empty: every channel
+    channels: list[Channel] = field(default_factory=list)  # empty: every channel
 
 
 @dataclass
 class InvitationReceived:
     invitation_id: str
-    sender_role: str
+    sender_role: SenderRole
     sender: str | None = None
     # When the event starts: an invitation that would arrive later is not sent.
     deadline: datetime | None = None
@@ -50,13 +51,13 @@ class InvitationReceived:
 
 @dataclass
 class StageChange:
-    stage: str  # nurturing (resume) | paused | hired | archived
+    stage: Stage  # nurturing (resume) | paused | hired | archived
 
 
 @dataclass
 class TaskClosed:
     task_id: str
-    outcome: str  # sent | skipped
+    outcome: TaskStatus  # sent | skipped
 
 
 @dataclass
@@ -72,10 +73,10 @@ class PlanQuery:
 @dataclass
 class CandidateStatus:
     candidate_id: str
-    stage: str
+    stage: Stage
     next_touch: PlannedTouch | None
     touches_made: int
-    done_through: dict[str, str] = field(default_factory=dict)
+    done_through: dict[Occasion, str] = field(default_factory=dict)
     waiting_for_task: str | None = None
 
 
@@ -87,7 +88,7 @@ class Plan:
 @dataclass
 class VacancyOpened:
     vacancy_id: str
-    sender_role: str
+    sender_role: SenderRole
     sender: str | None = None
 
 

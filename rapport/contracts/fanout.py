@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from rapport.vocabulary import SenderRole
+
 
 @dataclass
 class Recipient:
@@ -12,7 +14,7 @@ class Recipient:
 
     candidate_id: str
     ref_id: str  # the vacancy, or this candidate's invitation of a campaign
-    sender_role: str
+    sender_role: SenderRole
     sender: str | None = None
     deadline: datetime | None = None  # a campaign's event start
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from rapport.vocabulary import Channel, Occasion, SenderRole, TaskStatus, TouchStatus
+
 
 @dataclass
 class SendTouchInput:
     candidate_id: str
-    occasion: str
-    channel: str | None
-    sender_role: str
+    occasion: Occasion
+    channel: Channel | None
+    sender_role: SenderRole
     due_at: datetime
     local_date: str
     idempotency_key: str
@@ -23,7 +25,7 @@ class SendTouchInput:
 @dataclass
 class SendTouchResult:
     idempotency_key: str
-    status: str
+    status: TouchStatus
     reason: str | None = None
     already_done: bool = False
     candidate_gone: bool = False
@@ -38,7 +40,9 @@ class OpenTaskInput:
 @dataclass
 class OpenTaskResult:
     task_id: str | None
-    status: str  # awaiting_owner, or skipped/failed when no draft could be made
+    # awaiting_owner (a new draft) or open, else how the draft ended, or skipped/failed when
+    # no draft could be made
+    status: TouchStatus | TaskStatus
     reason: str | None = None
     candidate_gone: bool = False
 
@@ -46,7 +50,7 @@ class OpenTaskResult:
 @dataclass
 class CloseTaskInput:
     task_id: str
-    status: str  # expired | cancelled
+    status: TaskStatus  # expired | cancelled
     reason: str
     # Cancelled because a vacancy it names closed: the others it names are planned again.
     vacancy_closed: bool = False
@@ -54,7 +58,7 @@ class CloseTaskInput:
 
 @dataclass
 class CloseTaskResult:
-    outcome: str  # sent | skipped | expired | cancelled: what the task ended as
+    outcome: TaskStatus  # sent | skipped | expired | cancelled: what the task ended as
 
 
 @dataclass
@@ -62,5 +66,5 @@ class EngagedInput:
     candidate_id: str
     interaction_id: str
     owner: str | None
-    occasion: str | None
-    channel: str | None
+    occasion: Occasion | None
+    channel: Channel | None

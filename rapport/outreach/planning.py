@@ -24,21 +24,21 @@ from rapport.outreach.timing import (
     summary,
     zone,
 )
-from rapport.vocabulary import Occasion, Rapport, Stage
+from rapport.vocabulary import Channel, Occasion, Rapport, SenderRole, Stage
 
-GREETINGS = (Occasion.BIRTHDAY.value, Occasion.WORK_ANNIVERSARY.value)
+GREETINGS = (Occasion.BIRTHDAY, Occasion.WORK_ANNIVERSARY)
 # Warmer relationships hear from us more often; a cold one rarely.
 CHECK_IN_EVERY = {
-    Rapport.STRONG.value: timedelta(days=60),
-    Rapport.WARM.value: timedelta(days=90),
-    Rapport.COLD.value: timedelta(days=180),
+    Rapport.STRONG: timedelta(days=60),
+    Rapport.WARM: timedelta(days=90),
+    Rapport.COLD: timedelta(days=180),
 }
 # A cold relationship also gets a wider contact budget.
-BUDGET_FACTOR = {Rapport.STRONG.value: 1, Rapport.WARM.value: 1, Rapport.COLD.value: 2}
+BUDGET_FACTOR = {Rapport.STRONG: 1, Rapport.WARM: 1, Rapport.COLD: 2}
 DEFAULT_HORIZON = timedelta(days=2 * 366)
 
 
-def idempotency_key(candidate_id: str, occasion: str, ref: str) -> str:
+def idempotency_key(candidate_id: str, occasion: Occasion, ref: str) -> str:
     return f"{candidate_id}:{occasion}:{ref}"
 
 
@@ -46,11 +46,11 @@ def idempotency_key(candidate_id: str, occasion: str, ref: str) -> str:
 class Slot:
     """A touch before channel and budget are decided."""
 
-    occasion: str
+    occasion: Occasion
     due_at: datetime
     local_date: date
     key_ref: str
-    sender_role: str
+    sender_role: SenderRole
     sender: str | None
     ref_id: str | None = None
     deadline: datetime | None = None
@@ -60,15 +60,13 @@ def greeting_slots(state: CandidateState, now: datetime, until: datetime) -> lis
     facts = state.facts
     tz = zone(facts.timezone)
     window = Window.of(state.policy)
-    milestones: list[tuple[str, int, int, int | None]] = []
+    milestones: list[tuple[Occasion, int, int, int | None]] = []
     if facts.birthday:
         month, day = parse_month_day(facts.birthday)
-        milestones.append((Occasion.BIRTHDAY.value, month, day, None))
+        milestones.append((Occasion.BIRTHDAY, month, day, None))
     if facts.job_started_on:
         started = date.fromisoformat(facts.job_started_on)
-        milestones.append(
-            (Occasion.WORK_ANNIVERSARY.value, started.month, started.day, started.year + 1)
-        )
+        milestones.append((Occasion.WORK_ANNIVERSARY, started.month, started.day, started.year + 1))
     slots = []
     for occasion, month, day, first_year in milestones:
         handled = (
@@ -95,7 +93,7 @@ def check_in_slots(state: CandidateState, now: datetime, until: datetime) -> lis
     facts = state.facts
     tz = zone(facts.timezone)
     window = Window.of(state.policy)
-    every = CHECK_IN_EVERY.get(facts.rapport, CHECK_IN_EVERY[Rapport.COLD.value])
+    every = CHECK_IN_EVERY.get(facts.rapport, CHECK_IN_EVERY[Rapport.COLD])
     holidays = pinned_holidays(state.holidays)
     if state.last_check_in_at is not None:
         after = state.last_check_in_at + every
@@ -111,7 +109,7 @@ def check_in_slots(state: CandidateState, now: datetime, until: datetime) -> lis
         local = due.astimezone(tz).date()
         slots.append(
             Slot(
-                Occasion.CHECK_IN.value,
+                Occasion.CHECK_IN,
                 due,
                 local,
                 local.isoformat(),
@@ -128,8 +126,8 @@ def one_off_slots(state: CandidateState, now: datetime, until: datetime) -> list
     tz = zone(facts.timezone)
     window = Window.of(state.policy)
     holidays = pinned_holidays(state.holidays)
-    vacancies = [p for p in state.pending if p.occasion == Occasion.VACANCY.value]
-    others = [p for p in state.pending if p.occasion != Occasion.VACANCY.value]
+    vacancies = [p for p in state.pending if p.occasion == Occasion.VACANCY]
+    others = [p for p in state.pending if p.occasion != Occasion.VACANCY]
     groups = [[pending] for pending in others]
     if vacancies:
         groups.append(vacancies)
@@ -171,7 +169,7 @@ def plan(
     skip with its reason, so that it is recorded, never silently dropped.
     """
     facts = state.facts
-    if state.stage != Stage.NURTURING.value:
+    if state.stage != Stage.NURTURING:
         return []
     until = now + horizon
     slots = greeting_slots(state, now, until)
@@ -275,8 +273,8 @@ def next_touch(state: CandidateState, now: datetime) -> PlannedTouch | None:
 
 
 def fallback_channel(
-    state: CandidateState, touch: PlannedTouch, tried: list[str]
-) -> tuple[str | None, bool, str | None]:
+    state: CandidateState, touch: PlannedTouch, tried: list[Channel]
+) -> tuple[Channel | None, bool, str | None]:
     """After a person did not act: the next allowed channel (channel, assisted, reason)."""
     choice = choose_channel(
         state.facts,
@@ -291,12 +289,12 @@ def fallback_channel(
 
 
 def event_follow_up(
-    met: date, tz_name: str, interaction_id: str, sender: str | None, sender_role: str
+    met: date, tz_name: str, interaction_id: str, sender: str | None, sender_role: SenderRole
 ) -> OneOff:
     """A thank-you after meeting in person: from the next day, within 14 days of the meeting."""
     tz = zone(tz_name)
     return OneOff(
-        occasion=Occasion.EVENT_FOLLOW_UP.value,
+        occasion=Occasion.EVENT_FOLLOW_UP,
         ref_id=interaction_id,
         sender_role=sender_role,
         sender=sender,

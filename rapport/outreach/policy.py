@@ -19,50 +19,50 @@ from dataclasses import dataclass
 from rapport.outreach.state import CandidateFacts, SchedulePolicy
 from rapport.vocabulary import Channel, Occasion, Rapport, RelationshipOrigin, SenderRole
 
-CELEBRATIONS = {Occasion.BIRTHDAY.value, Occasion.WORK_ANNIVERSARY.value}
+CELEBRATIONS = {Occasion.BIRTHDAY, Occasion.WORK_ANNIVERSARY}
 MET_IN_PERSON = {
-    RelationshipOrigin.IN_PERSON_EVENT.value,
-    RelationshipOrigin.FORMER_COLLEAGUE.value,
+    RelationshipOrigin.IN_PERSON_EVENT,
+    RelationshipOrigin.FORMER_COLLEAGUE,
 }
-GOOD_RAPPORT = {Rapport.WARM.value, Rapport.STRONG.value}
-LINKEDIN = {Channel.LINKEDIN_MESSAGE.value, Channel.LINKEDIN_POST.value}
+GOOD_RAPPORT = {Rapport.WARM, Rapport.STRONG}
+LINKEDIN = {Channel.LINKEDIN_MESSAGE, Channel.LINKEDIN_POST}
 
 # Contact budget: when two touches collide, the higher one wins.
 PRIORITY = {
-    Occasion.VACANCY.value: 6,
-    Occasion.EVENT_FOLLOW_UP.value: 5,
-    Occasion.BIRTHDAY.value: 4,
-    Occasion.WORK_ANNIVERSARY.value: 3,
-    Occasion.INVITATION.value: 2,
-    Occasion.CHECK_IN.value: 1,
+    Occasion.VACANCY: 6,
+    Occasion.EVENT_FOLLOW_UP: 5,
+    Occasion.BIRTHDAY: 4,
+    Occasion.WORK_ANNIVERSARY: 3,
+    Occasion.INVITATION: 2,
+    Occasion.CHECK_IN: 1,
 }
 
 
 @dataclass(frozen=True)
 class ChannelChoice:
-    channel: str | None
+    channel: Channel | None
     reason: str | None = None
     assisted: bool = False
 
 
 def is_cold(facts: CandidateFacts) -> bool:
     return (
-        facts.rapport == Rapport.COLD.value
-        or facts.relationship_origin == RelationshipOrigin.COLD_OUTREACH.value
+        facts.rapport == Rapport.COLD
+        or facts.relationship_origin == RelationshipOrigin.COLD_OUTREACH
     )
 
 
-def is_assisted(channel: str, policy: SchedulePolicy) -> bool:
+def is_assisted(channel: Channel, policy: SchedulePolicy) -> bool:
     """LinkedIn forbids automated sending; notes are assisted unless a provider writes them."""
     if channel in LINKEDIN:
         return True
-    return channel == Channel.HANDWRITTEN_NOTE.value and not policy.note_provider
+    return channel == Channel.HANDWRITTEN_NOTE and not policy.note_provider
 
 
 def refusal(
     facts: CandidateFacts,
-    channel: str,
-    occasion: str,
+    channel: Channel,
+    occasion: Occasion,
     *,
     sender: str | None,
     policy: SchedulePolicy,
@@ -70,22 +70,22 @@ def refusal(
     """None when `channel` may carry `occasion` to this candidate, else the reason it may not."""
     if channel in facts.opt_outs:
         return f"opted out of {channel}"
-    if channel == Channel.EMAIL.value:
+    if channel == Channel.EMAIL:
         if not facts.has_email:
             return "no email address"
-        if not facts.consent.get(Channel.EMAIL.value, False):
+        if not facts.consent.get(Channel.EMAIL, False):
             return "no consent for email"
-    elif channel == Channel.LINKEDIN_MESSAGE.value:
+    elif channel == Channel.LINKEDIN_MESSAGE:
         if not facts.has_linkedin:
             return "not on LinkedIn"
-    elif channel == Channel.LINKEDIN_POST.value:
+    elif channel == Channel.LINKEDIN_POST:
         if occasion not in CELEBRATIONS:
             return "public posts are only for birthdays and work anniversaries"
-        if facts.relationship_origin == RelationshipOrigin.COLD_OUTREACH.value:
+        if facts.relationship_origin == RelationshipOrigin.COLD_OUTREACH:
             return "no public post for a cold connection"
         if not facts.has_linkedin:
             return "not on LinkedIn"
-    elif channel == Channel.HANDWRITTEN_NOTE.value:
+    elif channel == Channel.HANDWRITTEN_NOTE:
         if facts.relationship_origin not in MET_IN_PERSON:
             return "handwritten notes only go to people met in person"
         if facts.rapport not in GOOD_RAPPORT:
@@ -97,33 +97,35 @@ def refusal(
     return None
 
 
-def preferences(facts: CandidateFacts, occasion: str, sender_role: str | None) -> list[str]:
+def preferences(
+    facts: CandidateFacts, occasion: Occasion, sender_role: SenderRole | None
+) -> list[Channel]:
     """Channels in the order that suits the relationship and the occasion."""
-    email, message = Channel.EMAIL.value, Channel.LINKEDIN_MESSAGE.value
-    post, note = Channel.LINKEDIN_POST.value, Channel.HANDWRITTEN_NOTE.value
+    email, message = Channel.EMAIL, Channel.LINKEDIN_MESSAGE
+    post, note = Channel.LINKEDIN_POST, Channel.HANDWRITTEN_NOTE
     cold = is_cold(facts)
-    if occasion == Occasion.EVENT_FOLLOW_UP.value:
+    if occasion == Occasion.EVENT_FOLLOW_UP:
         return [note, email, message]
-    if occasion == Occasion.VACANCY.value:
+    if occasion == Occasion.VACANCY:
         return [message, email] if cold else [email, message]
-    if occasion == Occasion.INVITATION.value and sender_role == SenderRole.CEO.value:
+    if occasion == Occasion.INVITATION and sender_role == SenderRole.CEO:
         return [message, email]  # an invitation to connect is a LinkedIn gesture
-    if occasion == Occasion.WORK_ANNIVERSARY.value and not cold:
+    if occasion == Occasion.WORK_ANNIVERSARY and not cold:
         return [post, email, message]
-    if occasion == Occasion.BIRTHDAY.value and not cold:
+    if occasion == Occasion.BIRTHDAY and not cold:
         return [email, message, post]
     return [message, email] if cold else [email, message]
 
 
 def choose_channel(
     facts: CandidateFacts,
-    occasion: str,
+    occasion: Occasion,
     policy: SchedulePolicy,
     *,
     sender: str | None = None,
-    sender_role: str | None = None,
-    unanswered: Mapping[str, int] | None = None,
-    exclude: Collection[str] = (),
+    sender_role: SenderRole | None = None,
+    unanswered: Mapping[Channel, int] | None = None,
+    exclude: Collection[Channel] = (),
 ) -> ChannelChoice:
     """The best allowed channel, or None with every reason it found."""
     ranked = preferences(facts, occasion, sender_role)

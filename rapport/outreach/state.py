@@ -10,6 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from rapport.vocabulary import (
+    Channel,
+    Occasion,
+    Rapport,
+    RelationshipOrigin,
+    SenderRole,
+    Stage,
+    TaskStatus,
+)
+
 
 @dataclass
 class SchedulePolicy:
@@ -36,18 +46,18 @@ class CandidateFacts:
     candidate_id: str
     timezone: str
     country: str
-    owner_role: str = "hr"
+    owner_role: SenderRole = SenderRole.HR
     owner: str | None = None
-    relationship_origin: str = "cold_outreach"
-    rapport: str = "cold"
+    relationship_origin: RelationshipOrigin = RelationshipOrigin.COLD_OUTREACH
+    rapport: Rapport = Rapport.COLD
     birthday: str | None = None  # "MM-DD": the year is personal and stays in PostgreSQL
     job_started_on: str | None = None  # "YYYY-MM-DD"
     enrolled_on: str | None = None  # "YYYY-MM-DD": check-ins are paced from it
     has_email: bool = False
     has_linkedin: bool = False
     has_postal_address: bool = False
-    consent: dict[str, bool] = field(default_factory=dict)
-    opt_outs: list[str] = field(default_factory=list)
+    consent: dict[Channel, bool] = field(default_factory=dict)
+    opt_outs: list[Channel] = field(default_factory=list)
     greetings_only: bool = False
 
 
@@ -55,9 +65,9 @@ class CandidateFacts:
 class OneOff:
     """A touch that comes from an event, not the calendar: a thank-you, an invitation."""
 
-    occasion: str
+    occasion: Occasion
     ref_id: str  # the interaction or invitation it answers
-    sender_role: str
+    sender_role: SenderRole
     sender: str | None
     not_before: datetime
     deadline: datetime | None = None  # past this, the touch has lost its point
@@ -65,16 +75,16 @@ class OneOff:
 
 @dataclass
 class SentRecord:
-    occasion: str
-    channel: str
+    occasion: Occasion
+    channel: Channel
     at: datetime
 
 
 @dataclass
 class PlannedTouch:
-    occasion: str
-    channel: str | None
-    sender_role: str
+    occasion: Occasion
+    channel: Channel | None
+    sender_role: SenderRole
     due_at: datetime
     local_date: str
     summary: str
@@ -88,16 +98,29 @@ class PlannedTouch:
 
 
 @dataclass
+class HandOver:
+    """An interested reply that a person has yet to be asked to follow up."""
+
+    interaction_id: str
+    channel: Channel | None = None
+
+
+@dataclass
 class CandidateState:
+    """Everything a candidate's workflow knows, carried whole across continue-as-new.
+
+    Fields added later have defaults, so the state of runs recorded before them decodes.
+    """
+
     facts: CandidateFacts
     policy: SchedulePolicy
-    stage: str = "nurturing"
+    stage: Stage = Stage.NURTURING
     # Last milestone date handled per greeting, so a re-plan never repeats one.
-    done_through: dict[str, str] = field(default_factory=dict)
+    done_through: dict[Occasion, str] = field(default_factory=dict)
     last_check_in_at: datetime | None = None
     pending: list[OneOff] = field(default_factory=list)
     recent: list[SentRecord] = field(default_factory=list)
-    unanswered: dict[str, int] = field(default_factory=dict)
+    unanswered: dict[Channel, int] = field(default_factory=dict)
     # Vacancies already heard of, so a repeated signal never plans a second message.
     vacancies_seen: list[str] = field(default_factory=list)
     touches_made: int = 0
@@ -106,3 +129,12 @@ class CandidateState:
     # ("DE:2027" → ISO dates) when first needed and kept across continue-as-new, so that an
     # upgrade of the holiday library never changes a decision (rapport.outreach.pinned).
     holidays: dict[str, list[str]] = field(default_factory=dict)
+    # The touch the workflow is waiting to make, as its status query reports it.
+    next_touch: PlannedTouch | None = None
+    # The assisted draft being waited for, and how drafts were closed in the inbox.
+    waiting_for_task: str | None = None
+    task_outcomes: dict[str, TaskStatus] = field(default_factory=dict)
+    # An interested reply not yet handed over to a person.
+    hand_over: HandOver | None = None
+    # Vacancies closed since they were heard of: a draft naming one is withdrawn.
+    closed_vacancies: list[str] = field(default_factory=list)
