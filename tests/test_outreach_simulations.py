@@ -495,12 +495,16 @@ async def test_not_interested_while_a_vacancy_waits_records_it_as_not_contacted(
     assert state.pending == []
 
 
-@pytest.mark.parametrize("case", ["not_interested", "opted_out", "partial_close"])
+@pytest.mark.parametrize(
+    "case", ["not_interested", "opted_out", "partial_close", "engaged_after_continue_as_new"]
+)
 async def test_candidate_runs_recorded_before_the_pending_and_draft_fixes_still_replay(
     case: str,
 ) -> None:
     """Recorded with the code before those fixes: a vacancy pending when they said "not
-    interested" or opted out, and a draft naming two roles when one of them closed."""
+    interested" or opted out, a draft naming two roles when one of them closed, and an
+    interested reply in a run after continue-as-new, whose hand-over task then named no
+    touch (the code now names the one carried in the state: a different activity input)."""
     recorded = (HISTORIES / f"candidate_{case}.json").read_text()
     history = WorkflowHistory.from_json(f"candidate-{case}", recorded)
     result = await Replayer(workflows=[CandidateWorkflow]).replay_workflow(history)

@@ -74,7 +74,6 @@ class CandidateWorkflow:
         self._waiting_task: str | None = None
         self._engaged: Replied | None = None
         self._closed_vacancies: set[str] = set()
-        self._last_touch: tuple[str, str | None] | None = None
         # The draft just closed was withdrawn because a vacancy it named closed.
         self._withdrawn_for_close = False
         self._withdraws_on_any_close = False
@@ -448,11 +447,14 @@ class CandidateWorkflow:
             state.recent = [*state.recent, SentRecord(touch.occasion, channel, now)][-RECENT_KEPT:]
             state.unanswered = {**state.unanswered, channel: state.unanswered.get(channel, 0) + 1}
             state.touches_made += 1
-            self._last_touch = (touch.occasion, channel)
 
     async def _hand_over(self, reply: Replied) -> None:
         """A candidate replied with interest: a person takes over, with a task to follow up."""
-        occasion, channel = self._last_touch or (None, None)
+        # From the carried state, not a field of this run: the touch being answered may have
+        # gone out before the yearly continue-as-new. Only the activity's input changes, which
+        # replay does not compare, so recorded histories need no patch.
+        last = self._state.recent[-1] if self._state.recent else None
+        occasion, channel = (last.occasion, last.channel) if last else (None, None)
         await workflow.execute_activity(
             "open_engaged_task",
             EngagedInput(
