@@ -7,7 +7,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,6 +36,14 @@ def zone_in_send_window(
     raise AssertionError("no zone found: the zone list has a gap")
 
 
+def birthday_on(local_day: date) -> str:
+    """A birthday (YYYY-MM-DD) falling on `local_day`; on 29 February, a leap-day birthday,
+    which is greeted on the 29th in a leap year (a 28 February one was greeted yesterday)."""
+    if (local_day.month, local_day.day) == (2, 29):
+        return "1992-02-29"
+    return f"1990-{local_day:%m-%d}"
+
+
 def country_without_holiday(day: date) -> str:
     """A country for which `day` is not a public holiday, so a send may go today."""
     for country in ("DE", "GB", "US", "JP", "BR", "IN", "FR", "CA"):
@@ -44,8 +52,27 @@ def country_without_holiday(day: date) -> str:
     raise AssertionError(f"{day} is a holiday everywhere we looked")
 
 
+def days_ahead(days: int, now: datetime | None = None) -> date:
+    """A day `days` after today, never 29 February, so it recurs every year.
+
+    Birthdays and anniversaries in the tests sit this far from now, not on fixed dates: a
+    fixed 15 June would be greeted during a test run on 15 June, and add a touch to it.
+    """
+    day = (now or datetime.now(UTC)).date() + timedelta(days=days)
+    return day + timedelta(days=1) if (day.month, day.day) == (2, 29) else day
+
+
+# Where the default enrolment's greetings fall: months from now and from each other, so no
+# greeting is due while a test runs, nor within the 30-day contact budget of another, and a
+# plan of two years has exactly two of each.
+BIRTHDAY_DAYS_AHEAD = 100
+ANNIVERSARY_DAYS_AHEAD = 200
+
+
 def enrolment(**overrides: Any) -> dict[str, Any]:
     suffix = uuid.uuid4().hex[:8]
+    birthday = days_ahead(BIRTHDAY_DAYS_AHEAD)
+    anniversary = days_ahead(ANNIVERSARY_DAYS_AHEAD)
     body: dict[str, Any] = {
         "external_id": f"ats-{suffix}",
         "full_name": f"Ingrid Okonkwo-{suffix}",
@@ -53,10 +80,10 @@ def enrolment(**overrides: Any) -> dict[str, Any]:
         "linkedin_url": f"https://www.linkedin.com/in/ingrid-{suffix}",
         "timezone": "Europe/Berlin",
         "country": "DE",
-        "birthday": "1991-06-15",
+        "birthday": f"1991-{birthday:%m-%d}",
         "current_employer": "Initech",
         "current_title": "Data Engineer",
-        "job_started_on": "2021-10-04",
+        "job_started_on": f"2019-{anniversary:%m-%d}",
         "skills": ["python", "spark"],
         "interests": ["data mesh"],
         "location": "Berlin",

@@ -5,13 +5,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
+from api import lifecycle
+from api.schemas import RepliedBody
 from rapport import search_attributes as sa
+from rapport import timeouts
 from rapport.contracts.candidate import ProfileUpdated, StatusQuery
 from rapport.db import repository
+from rapport.db.models import Task
 from rapport.mailbox import MailboxHandler
 from rapport.outreach.state import CandidateState, SchedulePolicy
 from rapport.public_holidays import with_library_holidays
@@ -109,3 +114,53 @@ async def test_profile_update_replans_and_search_attributes_follow(
     assert attributes.get(sa.CANDIDATE_STAGE) == "nurturing"
     assert attributes.get(sa.RELATIONSHIP_OWNER) == "jane.doe@example.com"
     assert mailbox.messages == []
+
+
+async def test_an_interested_reply_after_continue_as_new_names_the_last_touch(
+    time_env: WorkflowEnvironment,
+    start_candidate: StartCandidate,
+    sessions: async_sessionmaker[AsyncSession],
+    mailbox: MailboxHandler,
+) -> None:
+    """The owner's follow-up task names what we last sent, even when that went out in an
+    earlier run: the yearly continue-as-new carries only `CandidateState`."""
+    berlin = ZoneInfo("Europe/Berlin")
+    today = (await time_env.get_current_time()).astimezone(berlin).date()
+    # A birthday soon, so it goes out by email in the first run and nothing else follows
+    # (greetings only, no anniversary) before the reply after the run's end; not the default
+    # occasion the task falls back to (a check-in), so a forgotten touch shows.
+    birthday = yearly_date(today, 20)
+    candidate, facts = await make_candidate(
+        sessions,
+        birthday_month=birthday.month,
+        birthday_day=birthday.day,
+        job_started_on=None,
+        greetings_only=True,
+    )
+    handle = await start_candidate(CandidateState(facts=facts, policy=SchedulePolicy()))
+
+    await time_env.sleep(timeouts.RUN_LENGTH + timedelta(days=5))
+    assert [str(message["Subject"]) for message in mailbox.messages] == [
+        "Happy birthday, Margarethe!"
+    ]
+    latest = time_env.client.get_workflow_handle(handle.id)
+    assert (await latest.describe()).run_id != handle.first_execution_run_id
+
+    async with sessions() as session:
+        stored = await repository.get_candidate(session, candidate.id)
+        assert stored is not None
+        # No channel on the reply: the task's channel must come from the last touch.
+        await lifecycle.replied(
+            session, time_env.client, stored, RepliedBody.model_validate(
+                {"type": "replied", "sentiment": "interested"}
+            ),
+        )  # fmt: skip
+    await time_env.sleep(timedelta(hours=1))
+
+    async with sessions() as session:
+        tasks = (
+            (await session.execute(select(Task).where(Task.candidate_id == candidate.id)))
+            .scalars()
+            .all()
+        )
+    assert [(t.occasion, t.channel, t.status) for t in tasks] == [("birthday", "email", "open")]

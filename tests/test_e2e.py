@@ -11,7 +11,7 @@ import httpx
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from harness.api_helpers import enrolment, zone_in_send_window
+from harness.api_helpers import birthday_on, days_ahead, enrolment, zone_in_send_window
 from harness.stack import AUTH, RunningStack, launch, stop_stack
 from rapport import search_attributes as sa
 from rapport.codec import EncryptionCodec
@@ -42,7 +42,7 @@ async def test_birthday_today_is_greeted_by_email(
     zone, local_now = zone_in_send_window()
     body = enrolment(
         timezone=zone,
-        birthday=f"1990-{local_now:%m-%d}" if f"{local_now:%m-%d}" != "02-29" else "1992-02-29",
+        birthday=birthday_on(local_now.date()),
         full_name="Oluwaseun Achterberg",
         job_started_on=None,
     )
@@ -122,7 +122,9 @@ async def test_birthday_today_is_greeted_by_email(
 async def test_stack_stops_cleanly_and_resumes_with_the_same_workflows(
     stack: RunningStack, api: httpx.AsyncClient
 ) -> None:
-    created = (await api.post("/api/candidates", json=enrolment(birthday="10-31"))).json()
+    # Weeks away: not greeted between the two looks at the next touch.
+    birthday = f"{days_ahead(20):%m-%d}"
+    created = (await api.post("/api/candidates", json=enrolment(birthday=birthday))).json()
     before = (await api.get(f"/api/candidates/{created['id']}")).json()
     children_log = (stack.data_dir / "logs").iterdir()
     assert {path.name for path in children_log} >= {"temporal.log", "worker.log", "api.log"}
