@@ -11,7 +11,7 @@ from temporalio.worker import Replayer
 
 from rapport import search_attributes as sa
 from rapport.contracts.candidate import ProfileUpdated, StatusQuery
-from rapport.db import repository
+from rapport.db.repositories import touches as touch_repo
 from rapport.mailbox import MailboxHandler
 from rapport.outreach.state import CandidateState, SchedulePolicy
 from rapport.public_holidays import with_library_holidays
@@ -52,7 +52,7 @@ async def test_two_years_two_birthdays_two_anniversaries(
     assert len(mailbox.messages) == 4, subjects
     assert subjects.count("Happy birthday, Margarethe!") == 2
     async with sessions() as session:
-        touches = await repository.list_touches(session, candidate.id)
+        touches = await touch_repo.list_touches(session, candidate.id)
     # Check-ins come too, but with no article in the library they are skipped, never empty.
     skipped = [t for t in touches if t.status == "skipped"]
     assert skipped and {t.occasion for t in skipped} == {"check_in"}
