@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
-from api import lifecycle
-from api.schemas import InvitationBody
+from api.candidates import lifecycle
+from api.candidates.schemas import InvitationBody
 from rapport.db.models import Candidate, Vacancy
 from rapport.db.repositories import candidates as candidate_repo
 from rapport.db.repositories import vacancies as vacancy_repo

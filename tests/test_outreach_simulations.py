@@ -20,8 +20,8 @@ from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from temporalio.worker import Replayer
 
 from activities.fanout import FanOutActivities
-from api import lifecycle
-from api.schemas import MetInPersonBody, OptOutBody, RepliedBody
+from api.candidates import lifecycle
+from api.candidates.schemas import MetInPersonBody, OptOutBody, RepliedBody
 from harness.api_helpers import zone_in_send_window
 from rapport.contracts.candidate import StatusQuery, VacancyClosed, VacancyOpened
 from rapport.contracts.fanout import CloseMatchesInput

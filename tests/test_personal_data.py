@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
-from api import lifecycle
-from api.schemas import InvitationBody, MetInPersonBody, RepliedBody
+from api.candidates import lifecycle
+from api.candidates.schemas import InvitationBody, MetInPersonBody, RepliedBody
 from rapport.contracts.candidate import CandidateInput, VacancyOpened
 from rapport.db.models import Vacancy
 from rapport.db.repositories import articles as article_repo

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import html
-import uuid
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from api import lifecycle
 from api.deps import SessionDep, SettingsDep, TemporalDep
-from api.schemas import OptOutBody
-from rapport import signing
-from rapport.db import repository
-from rapport.vocabulary import Channel, Stage
+from api.public import service
 
 router = APIRouter(tags=["unsubscribe"])
 
@@ -26,18 +21,10 @@ def page(title: str, body: str, code: int = 200) -> HTMLResponse:
     return HTMLResponse(PAGE.format(title=html.escape(title), body=body), status_code=code)
 
 
-def read_token(settings: SettingsDep, token: str) -> tuple[uuid.UUID, str]:
-    try:
-        candidate_id, channel = signing.verify(settings.require_secret_key(), token)
-        return uuid.UUID(candidate_id), Channel(channel).value
-    except ValueError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown unsubscribe link") from None
-
-
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse)
 async def confirm_page(token: str, settings: SettingsDep) -> HTMLResponse:
     """A page with one button: a GET never unsubscribes, since mail scanners follow links."""
-    read_token(settings, token)
+    service.read_token(settings, token)
     return page(
         "Unsubscribe",
         f"<p>Stop receiving emails from {html.escape(settings.company_name)}?</p>"
@@ -51,10 +38,5 @@ async def unsubscribe(
     token: str, session: SessionDep, temporal: TemporalDep, settings: SettingsDep
 ) -> HTMLResponse:
     """One click (a mail client's POST, or the page's button): no more email, at once."""
-    candidate_id, channel = read_token(settings, token)
-    candidate = await repository.get_candidate(session, candidate_id)
-    if candidate is not None and candidate.stage != Stage.ERASED:
-        await lifecycle.opt_out(
-            session, temporal, candidate, OptOutBody.model_validate({"channels": [channel]})
-        )
+    await service.unsubscribe(session, temporal, settings, token)
     return page("Unsubscribed", "<p>Done: you will not receive these emails any more.</p>")

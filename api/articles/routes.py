@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from api.articles import service
+from api.articles.schemas import ArticleBody, ArticleList, ArticleOut
 from api.auth import READ, WRITE
 from api.deps import SessionDep
-from api.schemas import ArticleBody, ArticleList, ArticleOut, SingleLine
-from rapport.db import repository
+from api.fields import SingleLine
 
 router = APIRouter(prefix="/api/articles", tags=["articles"])
 
@@ -21,8 +22,7 @@ async def list_articles(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ArticleList:
     """Articles, newest first, optionally with one tag."""
-    articles = await repository.list_articles(session, tag=tag, limit=limit)
-    return ArticleList(items=[ArticleOut.model_validate(a, from_attributes=True) for a in articles])
+    return ArticleList(items=list(await service.library(session, tag=tag, limit=limit)))
 
 
 @router.post(
@@ -33,17 +33,7 @@ async def list_articles(
 )
 async def add_article(body: ArticleBody, response: Response, session: SessionDep) -> ArticleOut:
     """Add an article (title, url, summary, tags); tags are matched to skills and interests."""
-    existing = await repository.get_article_by_url(session, body.url)
-    if existing is not None:
+    article, added = await service.add(session, body)
+    if not added:
         response.status_code = status.HTTP_200_OK
-        return ArticleOut.model_validate(existing, from_attributes=True)
-    article = await repository.add_article(
-        session,
-        title=body.title,
-        url=body.url,
-        summary=body.summary,
-        tags=sorted({tag.lower() for tag in body.tags}),
-    )
-    await session.commit()
-    await session.refresh(article)
-    return ArticleOut.model_validate(article, from_attributes=True)
+    return article

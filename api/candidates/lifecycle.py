@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 
-from api.enrolment import signal
-from api.schemas import (
+from api.candidates.schemas import (
     InteractionOut,
     InvitationBody,
     MetInPersonBody,
@@ -21,6 +20,7 @@ from api.schemas import (
     RepliedBody,
     StageBody,
 )
+from api.candidates.workflow import signal
 from rapport.contracts.candidate import (
     InvitationReceived,
     MetInPerson,
@@ -28,8 +28,11 @@ from rapport.contracts.candidate import (
     Replied,
     StageChange,
 )
-from rapport.db import repository
 from rapport.db.models import Candidate, Interaction, Invitation
+from rapport.db.repositories import candidates as candidate_repo
+from rapport.db.repositories import interactions as interaction_repo
+from rapport.db.repositories import invitations as invitation_repo
+from rapport.db.repositories import vacancies as vacancy_repo
 from rapport.outreach.policy import MET_IN_PERSON
 from rapport.vocabulary import InteractionType, RelationshipOrigin, Sentiment, Stage
 
@@ -54,7 +57,7 @@ async def met_in_person(
     session: AsyncSession, client: Client, candidate: Candidate, body: MetInPersonBody
 ) -> InteractionOut:
     """Record the meeting, warm up the relationship, and have the workflow plan a thank-you."""
-    interaction = await repository.add_interaction(
+    interaction = await interaction_repo.add_interaction(
         session,
         candidate_id=candidate.id,
         type=InteractionType.MET_IN_PERSON.value,
@@ -87,7 +90,7 @@ async def replied(
     session: AsyncSession, client: Client, candidate: Candidate, body: RepliedBody
 ) -> InteractionOut:
     """Interested: a person takes over. Not now: carry on. Not interested: greetings only."""
-    interaction = await repository.add_interaction(
+    interaction = await interaction_repo.add_interaction(
         session,
         candidate_id=candidate.id,
         type=InteractionType.REPLIED.value,
@@ -99,7 +102,7 @@ async def replied(
     elif body.sentiment == Sentiment.NOT_INTERESTED:
         candidate.greetings_only = True
     # Whatever they said, it answers the vacancy messages they had.
-    await repository.mark_replied(session, candidate.id)
+    await vacancy_repo.mark_replied(session, candidate.id)
     await session.commit()
     await session.refresh(interaction)
     await signal(
@@ -118,7 +121,7 @@ async def replied(
 async def invite(
     session: AsyncSession, client: Client, candidate: Candidate, body: InvitationBody
 ) -> Invitation:
-    invitation = await repository.add_invitation(
+    invitation = await invitation_repo.add_invitation(
         session,
         candidate_id=candidate.id,
         kind=body.kind.value,
@@ -173,7 +176,7 @@ async def change_stage(
 async def erase(session: AsyncSession, client: Client, candidate: Candidate) -> None:
     """Delete every personal datum, end the workflow, keep an anonymous audit row."""
     workflow_id = candidate.workflow_id
-    await repository.erase_candidate(session, candidate)
+    await candidate_repo.erase_candidate(session, candidate)
     await session.commit()
     handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(workflow_id)
     # Already ended, or Temporal unreachable: the data is gone either way, and a workflow that

@@ -1,29 +1,21 @@
-"""Candidates: enrol, import, list, read, update, plan, touch history."""
+"""Candidates: enrol, import, list, read, update, plan, touch history, and what happens after."""
 
 from __future__ import annotations
 
-import csv
-import json
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
-from pydantic import ValidationError
-from starlette.datastructures import UploadFile
 
-from api import enrolment, lifecycle
 from api.auth import ADMIN_ONLY, OWNER_WRITE, READ, WRITE, Principal, PrincipalDep
-from api.csv_rows import csv_records
-from api.deps import SessionDep, SettingsDep, TemporalDep, id_or_404
-from api.schemas import (
+from api.candidates import imports, lifecycle, service
+from api.candidates.schemas import (
     CandidateCreate,
     CandidateDetail,
     CandidateOut,
     CandidatePage,
     CandidateUpdate,
-    FieldError,
     ImportReport,
-    ImportRow,
     InteractionBody,
     InteractionOut,
     InvitationBody,
@@ -31,32 +23,21 @@ from api.schemas import (
     MetInPersonBody,
     OptOutBody,
     PlanOut,
-    SingleLine,
     StageBody,
     TouchList,
-    TouchOut,
-    field_errors,
 )
-from api.unavailable import is_outage
-from rapport.db import repository
+from api.deps import SessionDep, SettingsDep, TemporalDep, id_or_404
+from api.fields import SingleLine
 from rapport.db.models import Candidate
 from rapport.vocabulary import Stage
 
 router = APIRouter(prefix="/api/candidates", tags=["candidates"])
 
-MAX_IMPORT_ROWS = 5000
-
 
 async def load_candidate(
     session: SessionDep, candidate_id: str, principal: Principal | None = None
 ) -> Candidate:
-    candidate = await repository.get_candidate(session, id_or_404(candidate_id, "candidate"))
-    if candidate is None or candidate.stage == Stage.ERASED:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "candidate not found")
-    if principal is not None and not principal.holds(candidate.owner):
-        # Not 403: an owner learns nothing about candidates that are not theirs.
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "candidate not found")
-    return candidate
+    return await service.visible(session, id_or_404(candidate_id, "candidate"), principal)
 
 
 @router.post(
@@ -73,10 +54,10 @@ async def enrol_candidate(
     settings: SettingsDep,
 ) -> CandidateOut:
     """Enrol one candidate and start their workflow; the same external_id returns the existing."""
-    candidate, created = await enrolment.enrol(session, temporal, settings, body)
+    candidate, created = await service.enrol(session, temporal, settings, body)
     if not created:
         response.status_code = status.HTTP_200_OK
-    return enrolment.candidate_out(candidate)
+    return service.candidate_out(candidate)
 
 
 @router.post(
@@ -102,108 +83,7 @@ async def import_candidates(
     request: Request, temporal: TemporalDep, settings: SettingsDep
 ) -> ImportReport:
     """Enrol many: a JSON list, a text/csv body, or a CSV file upload; a report per row."""
-    records = await read_import(request)
-    rows: list[ImportRow] = []
-    for number, record in enumerate(records, start=1):
-        rows.append(await import_row(request, temporal, settings, number, record))
-    return ImportReport(
-        created=sum(row.status == "created" for row in rows),
-        existing=sum(row.status == "existing" for row in rows),
-        rejected=sum(row.status == "rejected" for row in rows),
-        items=rows,
-    )
-
-
-async def read_import(request: Request) -> list[Any]:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type == "multipart/form-data":
-        form = await request.form()
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise HTTPException(422, [{"field": "file", "message": "attach the CSV as 'file'"}])
-        records: list[Any] = read_csv(decode(await upload.read(), "file"), "file")
-    elif content_type in ("text/csv", "application/csv"):
-        records = read_csv(decode(await request.body(), "body"), "body")
-    elif content_type in ("application/json", ""):
-        text = decode(await request.body(), "body")
-        try:
-            records = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise HTTPException(422, [{"field": "body", "message": f"not JSON: {err}"}]) from None
-        except RecursionError:
-            raise HTTPException(
-                422, [{"field": "body", "message": "not JSON we read: nested too deeply"}]
-            ) from None
-        if not isinstance(records, list):
-            raise HTTPException(422, [{"field": "body", "message": "expected a JSON list"}])
-    else:
-        raise HTTPException(415, f"send application/json, text/csv or a file; got {content_type}")
-    if len(records) > MAX_IMPORT_ROWS:
-        raise HTTPException(
-            413, [{"field": "body", "message": f"at most {MAX_IMPORT_ROWS} rows per import"}]
-        )
-    return records
-
-
-def decode(raw: bytes, field: str) -> str:
-    # Sizes are bounded for every route in one place: api.middleware.BodyLimitMiddleware.
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise HTTPException(
-            422, [{"field": field, "message": f"must be UTF-8: {err.reason} at byte {err.start}"}]
-        ) from None
-
-
-def read_csv(text: str, field: str) -> list[Any]:
-    try:
-        return list(csv_records(text))
-    except csv.Error as err:  # a cell over the csv module's field limit, for one
-        raise HTTPException(422, [{"field": field, "message": f"not CSV we read: {err}"}]) from None
-
-
-async def import_row(
-    request: Request, temporal: TemporalDep, settings: SettingsDep, number: int, record: Any
-) -> ImportRow:
-    """One row, in its own transaction, exactly as idempotent as a single enrolment."""
-    external_id = record.get("external_id") if isinstance(record, dict) else None
-    if isinstance(record, dict) and "_extra_cells" in record:
-        return ImportRow(
-            row=number,
-            external_id=external_id,
-            status="rejected",
-            errors=[FieldError(field="row", message="more cells than column headers")],
-        )
-    try:
-        body = CandidateCreate.model_validate(record)
-    except ValidationError as err:
-        return ImportRow(
-            row=number,
-            external_id=str(external_id) if external_id is not None else None,
-            status="rejected",
-            errors=field_errors(err.errors()),
-        )
-    async with request.app.state.sessions() as session:
-        try:
-            candidate, created = await enrolment.enrol(session, temporal, settings, body)
-        except Exception as err:
-            await session.rollback()
-            if is_outage(err):
-                # Every later row would wait as long: 503 now, and the rows enrolled so far
-                # are reported as existing when the client sends the import again.
-                raise
-            return ImportRow(
-                row=number,
-                external_id=body.external_id,
-                status="rejected",
-                errors=[FieldError(field="row", message=f"could not enrol: {err}")],
-            )
-    return ImportRow(
-        row=number,
-        external_id=body.external_id,
-        status="created" if created else "existing",
-        id=candidate.id,
-    )
+    return await imports.enrol_all(request, temporal, settings)
 
 
 @router.get("", dependencies=[READ])
@@ -223,16 +103,13 @@ async def list_candidates(
             after = uuid.UUID(cursor)
         except ValueError:
             raise HTTPException(422, [{"field": "cursor", "message": "not a cursor"}]) from None
-    owner = principal.owner_filter(owner)
-    page = await repository.list_candidates(
+    return await service.list_page(
         session,
-        repository.CandidateFilter(stage=stage.value if stage else None, owner=owner, text=text),
+        stage=stage.value if stage else None,
+        owner=principal.owner_filter(owner),
+        text=text,
         limit=limit,
         after=after,
-    )
-    return CandidatePage(
-        items=[enrolment.candidate_out(candidate) for candidate in page.items],
-        next_cursor=page.next_cursor,
     )
 
 
@@ -246,7 +123,7 @@ async def get_candidate(
 ) -> CandidateDetail:
     """The stored profile plus the workflow's live stage and next touch."""
     candidate = await load_candidate(session, candidate_id, principal)
-    return await enrolment.detail(temporal, settings, candidate)
+    return await service.detail(temporal, settings, candidate)
 
 
 @router.patch("/{candidate_id}", dependencies=[WRITE])
@@ -259,8 +136,8 @@ async def update_candidate(
 ) -> CandidateDetail:
     """Update the profile; the workflow re-plans with the new facts."""
     candidate = await load_candidate(session, candidate_id)
-    candidate = await enrolment.update_profile(session, temporal, candidate, body)
-    return await enrolment.detail(temporal, settings, candidate)
+    candidate = await service.update_profile(session, temporal, candidate, body)
+    return await service.detail(temporal, settings, candidate)
 
 
 @router.get("/{candidate_id}/plan", dependencies=[READ])
@@ -274,17 +151,14 @@ async def get_plan(
 ) -> PlanOut:
     """The touches the workflow would make in the next `days` under today's data."""
     candidate = await load_candidate(session, candidate_id, principal)
-    return PlanOut(items=await enrolment.plan(temporal, settings, candidate, days))
+    return PlanOut(items=await service.plan(temporal, settings, candidate, days))
 
 
 @router.get("/{candidate_id}/touches", dependencies=[READ])
 async def get_touches(candidate_id: str, session: SessionDep, principal: PrincipalDep) -> TouchList:
     """Outreach history, newest first."""
     candidate = await load_candidate(session, candidate_id, principal)
-    touches = await repository.list_touches(session, candidate.id)
-    return TouchList(
-        items=[TouchOut.model_validate(touch, from_attributes=True) for touch in touches]
-    )
+    return TouchList(items=list(await service.touch_history(session, candidate)))
 
 
 @router.post(
@@ -327,7 +201,7 @@ async def opt_out(
     """Stop some channels (`{"channels": [...]}`) or everything (`{}`), at once."""
     candidate = await load_candidate(session, candidate_id)
     candidate = await lifecycle.opt_out(session, temporal, candidate, body)
-    return await enrolment.detail(temporal, settings, candidate)
+    return await service.detail(temporal, settings, candidate)
 
 
 @router.post("/{candidate_id}/stage", dependencies=[WRITE])
@@ -340,10 +214,9 @@ async def change_stage(
 ) -> CandidateDetail:
     """Pause, resume (`nurturing`), mark hired, or archive; hired and archived end outreach."""
     candidate = await load_candidate(session, candidate_id)
-    if candidate.stage in enrolment.CLOSED_STAGES:
-        raise HTTPException(409, f"candidate is {candidate.stage}; outreach has ended")
+    service.still_open(candidate)
     candidate = await lifecycle.change_stage(session, temporal, candidate, body)
-    return await enrolment.detail(temporal, settings, candidate)
+    return await service.detail(temporal, settings, candidate)
 
 
 @router.delete("/{candidate_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[ADMIN_ONLY])
