@@ -15,11 +15,12 @@ from temporalio.worker import Worker
 
 from activities.calendar import CalendarActivities
 from activities.digest import DigestActivities
+from activities.drafting import MessageSettings
 from activities.fanout import FanOutActivities
 from activities.handwritten import HandwrittenConfig, HandwrittenNotes, parse_postal_address
 from activities.mail import Mailer
 from activities.templates import Renderer
-from activities.touches import MessageSettings, TouchActivities
+from activities.touches import TouchActivities
 from rapport.db.session import DatabaseBounds, make_engine, make_session_factory
 from rapport.settings import Settings
 from rapport.temporal import connect

@@ -14,12 +14,12 @@ import aiosmtplib
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
+from activities.drafting import MessageSettings, sender_name
 from activities.mail import Mailer, PermanentDeliveryError
 from activities.templates import Renderer
-from activities.touches import MessageSettings, sender_name
 from rapport.contracts.digest import OwnerDigestRequest, OwnerDigestResult
-from rapport.db import repository
 from rapport.db.models import Candidate, Vacancy, VacancyMatch
+from rapport.db.repositories import digests as digest_repo
 from rapport.profiles import writer
 
 # An owner with a hundred matches on one role reads the best few and follows the link.
@@ -81,7 +81,7 @@ class DigestActivities:
         """
         day = date.fromisoformat(request.day)
         async with self._sessions() as session:
-            found = await repository.undigested_matches(session)
+            found = await digest_repo.undigested_matches(session)
         by_owner: dict[str, list[Found]] = {}
         for row in found:
             by_owner.setdefault(recipient(row[0], row[2]), []).append(row)
@@ -105,7 +105,7 @@ class DigestActivities:
     ) -> None:
         key = f"digest:{day_text}:{owner}"
         async with self._sessions() as session:
-            if await repository.digest_sent(session, key):
+            if await digest_repo.digest_sent(session, key):
                 result.held_back += 1
                 return
         people = len({candidate.id for candidate, _, _ in rows})
@@ -125,7 +125,7 @@ class DigestActivities:
             result.owners += 1
             result.candidates += people
         async with self._sessions.begin() as session:
-            await repository.record_digest(
+            await digest_repo.record_digest(
                 session,
                 idempotency_key=key,
                 owner=owner,

@@ -19,8 +19,11 @@ from rapport.contracts.fanout import (
     MatchPageInput,
     Recipient,
 )
-from rapport.db import repository
 from rapport.db.models import Candidate
+from rapport.db.repositories import campaigns as campaign_repo
+from rapport.db.repositories import candidates as candidate_repo
+from rapport.db.repositories import invitations as invitation_repo
+from rapport.db.repositories import vacancies as vacancy_repo
 from rapport.matching import in_segment, match
 from rapport.profiles import candidate_profile, vacancy_profile, writer
 from rapport.vocabulary import SenderRole
@@ -53,7 +56,7 @@ class FanOutActivities:
         """
         after = uuid.UUID(request.after) if request.after else None
         async with self._sessions.begin() as session:
-            page = await repository.candidates_page(session, after=after, limit=request.limit)
+            page = await candidate_repo.candidates_page(session, after=after, limit=request.limit)
             if request.kind == "vacancy":
                 recipients = await self._vacancy_page(session, request.target_id, page)
             else:
@@ -64,7 +67,7 @@ class FanOutActivities:
     async def _vacancy_page(
         self, session: AsyncSession, vacancy_id: str, page: Sequence[Candidate]
     ) -> list[Recipient]:
-        vacancy = await repository.get_vacancy(session, uuid.UUID(vacancy_id))
+        vacancy = await vacancy_repo.get_vacancy(session, uuid.UUID(vacancy_id))
         if vacancy is None:
             raise not_committed(f"vacancy {vacancy_id}")
         if vacancy.status != "open":
@@ -88,13 +91,13 @@ class FanOutActivities:
             recipients.append(
                 Recipient(str(candidate.id), vacancy_id, role, writer(candidate, vacancy))
             )
-        await repository.save_matches(session, vacancy.id, rows)
+        await vacancy_repo.save_matches(session, vacancy.id, rows)
         return recipients
 
     async def _campaign_page(
         self, session: AsyncSession, campaign_id: str, page: Sequence[Candidate]
     ) -> list[Recipient]:
-        campaign = await repository.get_campaign(session, uuid.UUID(campaign_id))
+        campaign = await campaign_repo.get_campaign(session, uuid.UUID(campaign_id))
         if campaign is None:
             raise not_committed(f"campaign {campaign_id}")
         members = [
@@ -109,7 +112,7 @@ class FanOutActivities:
                 dict(campaign.segment or {}),
             )
         ]
-        invitations = await repository.invite_members(
+        invitations = await invitation_repo.invite_members(
             session, campaign, [candidate.id for candidate in members]
         )
         return [
@@ -127,7 +130,7 @@ class FanOutActivities:
     @activity.defn(name="mark_matches")
     async def mark_matches(self, request: MarkMatchesInput) -> None:
         async with self._sessions.begin() as session:
-            await repository.set_match_status(
+            await vacancy_repo.set_match_status(
                 session,
                 [uuid.UUID(request.vacancy_id)],
                 [uuid.UUID(candidate_id) for candidate_id in request.candidate_ids],
@@ -142,15 +145,15 @@ class FanOutActivities:
         vacancy_id = uuid.UUID(request.vacancy_id)
         after = uuid.UUID(request.after) if request.after else None
         async with self._sessions.begin() as session:
-            pending = await repository.pending_matches(
+            pending = await vacancy_repo.pending_matches(
                 session, vacancy_id, after=after, limit=request.limit
             )
-            await repository.set_match_status(
+            await vacancy_repo.set_match_status(
                 session,
                 [vacancy_id],
                 pending,
                 status="cancelled",
-                reason=repository.CLOSED_BEFORE_SENT,
+                reason=vacancy_repo.CLOSED_BEFORE_SENT,
                 only_from=["matched", "notified"],
             )
         return CloseMatchesResult(candidate_ids=[str(candidate_id) for candidate_id in pending])

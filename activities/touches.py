@@ -1,27 +1,23 @@
 """Touch activities: deliver (email, a provider's handwritten note), or hand a draft to a person.
 
-Each touch has an idempotency key. Delivery checks the key before sending and records it after,
-with a unique constraint in between, so a retried activity never sends twice.
+What a touch says is drafted in `activities.drafting`. Each touch has an idempotency key:
+delivery checks it before sending and records it after, with a unique constraint in between,
+so a retried activity never sends twice.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
-from activities.handwritten import (
-    HandwrittenNotes,
-    NoteRejected,
-    parse_postal_address,
-)
+from activities.drafting import Drafting, MessageSettings, unsubscribe_url
+from activities.handwritten import HandwrittenNotes, NoteRejected, parse_postal_address
 from activities.mail import Mailer, PermanentDeliveryError
 from activities.templates import InvalidTemplateError, RenderedMessage, Renderer
-from rapport import signing
 from rapport.contracts.touches import (
     CloseTaskInput,
     CloseTaskResult,
@@ -31,66 +27,21 @@ from rapport.contracts.touches import (
     SendTouchInput,
     SendTouchResult,
 )
-from rapport.db import repository
-from rapport.db.models import Article, Candidate, Task
+from rapport.db.models import Article, Candidate
+from rapport.db.repositories import candidates as candidate_repo
+from rapport.db.repositories import tasks as task_repo
+from rapport.db.repositories import touches as touch_repo
+from rapport.db.repositories import vacancies as vacancy_repo
 from rapport.facts import facts_from_candidate
-from rapport.matching import match
-from rapport.names import name_from_email
 from rapport.outreach.policy import refusal
 from rapport.outreach.state import SchedulePolicy
-from rapport.outreach.timing import zone
-from rapport.profiles import candidate_profile, vacancy_profile
 from rapport.vocabulary import Channel, Occasion, TaskStatus, TouchStatus
 
 # An interested reply is a warm lead: the owner should answer within two days.
 ENGAGED_FOLLOW_UP_WITHIN = timedelta(days=2)
 
 
-def sender_name(sender: str | None, company: str) -> str:
-    """`jane.doe@acme.example` → `Jane Doe`; nobody → the company's team."""
-    return name_from_email(sender, fallback=f"The {company} team")
-
-
-@dataclass(frozen=True)
-class MessageSettings:
-    company: str
-    base_url: str
-    secret_key: str
-    careers_url: str | None = None
-
-
-@dataclass(frozen=True)
-class ArticleView:
-    title: str
-    url: str
-    summary: str | None
-
-
-@dataclass(frozen=True)
-class InvitationView:
-    kind: str
-    title: str | None
-    url: str | None
-    starts_at: str | None
-    message: str | None
-
-
-@dataclass(frozen=True)
-class VacancyView:
-    title: str
-    url: str | None
-    reasons: list[str]
-    # The personal line the hiring manager or owner gave the vacancy, if any.
-    note: str | None = None
-    hiring_manager: str | None = None
-
-
-def unsubscribe_url(settings: MessageSettings, candidate_id: uuid.UUID) -> str:
-    token = signing.sign(settings.secret_key, str(candidate_id), Channel.EMAIL.value)
-    return f"{settings.base_url}/unsubscribe/{token}"
-
-
-class TouchActivities:
+class TouchActivities(Drafting):
     def __init__(
         self,
         session_factory: async_sessionmaker[AsyncSession],
@@ -111,12 +62,12 @@ class TouchActivities:
     async def send_touch(self, request: SendTouchInput) -> SendTouchResult:
         key = request.idempotency_key
         async with self._sessions() as session:
-            done = await repository.get_touch_by_key(session, key)
+            done = await touch_repo.get_touch_by_key(session, key)
             if done is not None:
                 return SendTouchResult(
                     key, TouchStatus(done.status), done.reason, already_done=True
                 )
-            candidate = await repository.get_candidate(session, uuid.UUID(request.candidate_id))
+            candidate = await candidate_repo.get_candidate(session, uuid.UUID(request.candidate_id))
             article = await self._article(session, candidate, request)
         if candidate is None:
             return SendTouchResult(
@@ -208,13 +159,13 @@ class TouchActivities:
     async def open_task(self, request: OpenTaskInput) -> OpenTaskResult:
         touch = request.touch
         async with self._sessions() as session:
-            existing = await repository.get_task_by_key(session, touch.idempotency_key)
+            existing = await task_repo.get_task_by_key(session, touch.idempotency_key)
             if existing is not None and existing.status == TaskStatus.OPEN:
                 return OpenTaskResult(str(existing.id), TouchStatus.AWAITING_OWNER)
             if existing is not None:
                 # This draft has ended already (a retried step, a replan): how it ended.
                 return OpenTaskResult(None, TaskStatus(existing.status))
-            candidate = await repository.get_candidate(session, uuid.UUID(touch.candidate_id))
+            candidate = await candidate_repo.get_candidate(session, uuid.UUID(touch.candidate_id))
             article = await self._article(session, candidate, touch)
         if candidate is None:
             return OpenTaskResult(
@@ -241,22 +192,21 @@ class TouchActivities:
         task_id = uuid.uuid4()
         link = candidate.linkedin_url if touch.channel != Channel.HANDWRITTEN_NOTE else None
         async with self._sessions.begin() as session:
-            session.add(
-                Task(
-                    id=task_id,
-                    candidate_id=candidate.id,
-                    idempotency_key=touch.idempotency_key,
-                    owner=touch.sender or candidate.owner or "",
-                    occasion=touch.occasion,
-                    channel=touch.channel,
-                    sender_role=touch.sender_role,
-                    draft=rendered.body,
-                    link=link,
-                    due_at=request.deadline,
-                    status=TaskStatus.OPEN.value,
-                )
+            task_repo.add_task(
+                session,
+                id=task_id,
+                candidate_id=candidate.id,
+                idempotency_key=touch.idempotency_key,
+                owner=touch.sender or candidate.owner or "",
+                occasion=touch.occasion,
+                channel=touch.channel,
+                sender_role=touch.sender_role,
+                draft=rendered.body,
+                link=link,
+                due_at=request.deadline,
+                status=TaskStatus.OPEN.value,
             )
-            await repository.record_touch(
+            await touch_repo.record_touch(
                 session,
                 **self._touch_values(touch, candidate, TouchStatus.AWAITING_OWNER),
                 task_id=task_id,
@@ -269,14 +219,14 @@ class TouchActivities:
     async def close_task(self, request: CloseTaskInput) -> CloseTaskResult:
         """Expire or cancel a task that is still open; report how it ended either way."""
         async with self._sessions.begin() as session:
-            task = await repository.get_task(session, uuid.UUID(request.task_id), lock=True)
+            task = await task_repo.get_task(session, uuid.UUID(request.task_id), lock=True)
             if task is None:
                 return CloseTaskResult(outcome=TaskStatus.CANCELLED)
             if task.status != TaskStatus.OPEN:
                 return CloseTaskResult(outcome=TaskStatus(task.status))
             task.status = request.status
             task.completed_at = datetime.now(UTC)
-            await repository.set_touch_outcome(
+            await touch_repo.set_touch_outcome(
                 session,
                 task.id,
                 status=TouchStatus.SKIPPED.value,
@@ -287,7 +237,7 @@ class TouchActivities:
                 # Expired drafts fall back to another channel, which records its own outcome;
                 # a cancelled one leaves the vacancies it named pending again (one closed:
                 # the others are planned anew) or not contacted (paused, opted out).
-                await repository.draft_not_sent(
+                await vacancy_repo.draft_not_sent(
                     session,
                     task,
                     status="matched" if request.vacancy_closed else "skipped",
@@ -300,10 +250,10 @@ class TouchActivities:
         """The candidate replied with interest: ask the owner to follow up in person."""
         key = f"{request.candidate_id}:engaged:{request.interaction_id}"
         async with self._sessions() as session:
-            existing = await repository.get_task_by_key(session, key)
+            existing = await task_repo.get_task_by_key(session, key)
             if existing is not None:
                 return OpenTaskResult(str(existing.id), TaskStatus.OPEN)
-            candidate = await repository.get_candidate(session, uuid.UUID(request.candidate_id))
+            candidate = await candidate_repo.get_candidate(session, uuid.UUID(request.candidate_id))
         if candidate is None:
             return OpenTaskResult(
                 None, TouchStatus.SKIPPED, "candidate erased", candidate_gone=True
@@ -317,62 +267,23 @@ class TouchActivities:
         rendered = self._renderer.render("task", "engaged_follow_up", context)
         task_id = uuid.uuid4()
         async with self._sessions.begin() as session:
-            session.add(
-                Task(
-                    id=task_id,
-                    candidate_id=candidate.id,
-                    idempotency_key=key,
-                    owner=owner,
-                    occasion=occasion,
-                    channel=channel,
-                    sender_role=candidate.owner_role,
-                    draft=rendered.body,
-                    link=candidate.linkedin_url,
-                    due_at=datetime.now(UTC) + ENGAGED_FOLLOW_UP_WITHIN,
-                    status=TaskStatus.OPEN.value,
-                )
+            task_repo.add_task(
+                session,
+                id=task_id,
+                candidate_id=candidate.id,
+                idempotency_key=key,
+                owner=owner,
+                occasion=occasion,
+                channel=channel,
+                sender_role=candidate.owner_role,
+                draft=rendered.body,
+                link=candidate.linkedin_url,
+                due_at=datetime.now(UTC) + ENGAGED_FOLLOW_UP_WITHIN,
+                status=TaskStatus.OPEN.value,
             )
         return OpenTaskResult(str(task_id), TaskStatus.OPEN)
 
     # --- shared -------------------------------------------------------------------------
-    async def _pointless(
-        self, candidate: Candidate, request: SendTouchInput, article: Article | None
-    ) -> str | None:
-        """A touch with nothing worth saying: no article left, every vacancy closed, or the
-        event it invites to has begun."""
-        if request.occasion == Occasion.CHECK_IN and article is None:
-            return "no fitting article left to share"
-        if request.occasion == Occasion.INVITATION and request.ref_id:
-            async with self._sessions() as session:
-                invitation = await repository.get_invitation(session, uuid.UUID(request.ref_id))
-            if invitation and invitation.starts_at and invitation.starts_at <= datetime.now(UTC):
-                return "the event has already begun"
-        if request.occasion == Occasion.VACANCY and not await self._open_vacancies(
-            candidate, request
-        ):
-            return "the vacancy has closed"
-        return None
-
-    async def _open_vacancies(
-        self, candidate: Candidate, request: SendTouchInput
-    ) -> list[VacancyView]:
-        ids = [uuid.UUID(part) for part in (request.ref_id or "").split(",") if part]
-        async with self._sessions() as session:
-            found = await repository.matches_for(session, candidate.id, ids)
-        # What suits them, in words for them (the stored reasons are the recruiter's).
-        profile = candidate_profile(candidate)
-        return [
-            VacancyView(
-                vacancy.title,
-                vacancy.url,
-                list(match(profile, vacancy_profile(vacancy)).highlights),
-                note=vacancy.owner_message,
-                hiring_manager=vacancy.hiring_manager,
-            )
-            for vacancy, _ in found
-            if vacancy.status == "open"
-        ]
-
     async def _mark_vacancies(
         self, session: AsyncSession, request: SendTouchInput, candidate: Candidate, status: str,
         reason: str | None,
@@ -382,7 +293,7 @@ class TouchActivities:
             return
         ids = [uuid.UUID(part) for part in request.ref_id.split(",") if part]
         notified = status in (TouchStatus.SENT, TouchStatus.AWAITING_OWNER)
-        await repository.set_match_status(
+        await vacancy_repo.set_match_status(
             session,
             ids,
             [candidate.id],
@@ -390,104 +301,6 @@ class TouchActivities:
             reason=None if notified else reason,
             # A vacancy that closed meanwhile stays cancelled, and a reply stays a reply.
             only_from=["matched", "notified"],
-        )
-
-    async def _article(
-        self, session: AsyncSession, candidate: Candidate | None, request: SendTouchInput
-    ) -> Article | None:
-        if candidate is None or request.occasion != Occasion.CHECK_IN:
-            return None
-        return await repository.pick_article(session, candidate)
-
-    def _context(
-        self,
-        candidate: Candidate,
-        occasion: str,
-        channel: str,
-        sender_role: str,
-        sender: str | None,
-    ) -> dict[str, Any]:
-        """The values a template may use; nothing else from the profile reaches a template."""
-        name = sender_name(sender, self._settings.company)
-        return {
-            "first_name": candidate.full_name.split()[0],
-            "full_name": candidate.full_name,
-            "current_employer": candidate.current_employer,
-            "current_title": candidate.current_title,
-            "company": self._settings.company,
-            "sender_name": name,
-            "sender_first_name": name.split()[0] if sender else name,
-            "sender_role": sender_role,
-            "occasion": occasion,
-            "channel": channel,
-            "careers_url": self._settings.careers_url,
-        }
-
-    async def _render(
-        self,
-        candidate: Candidate,
-        request: SendTouchInput,
-        channel: str,
-        article: Article | None,
-    ) -> RenderedMessage:
-        context = self._context(
-            candidate, request.occasion, channel, request.sender_role, request.sender
-        )
-        if channel == Channel.EMAIL:
-            context["unsubscribe_url"] = unsubscribe_url(self._settings, candidate.id)
-        if request.occasion == Occasion.WORK_ANNIVERSARY and candidate.job_started_on:
-            context["years"] = date.fromisoformat(request.local_date).year - (
-                candidate.job_started_on.year
-            )
-        if article is not None:
-            context["article"] = ArticleView(article.title, article.url, article.summary)
-        if request.occasion == Occasion.EVENT_FOLLOW_UP:
-            context.update(await self._meeting(request))
-        if request.occasion == Occasion.INVITATION:
-            context["invitation"] = await self._invitation(request, candidate)
-        if request.occasion == Occasion.VACANCY:
-            vacancies = await self._open_vacancies(candidate, request)
-            context["vacancies"] = vacancies
-            context["hiring_manager_name"] = self._introduce(vacancies, request.sender)
-        return self._renderer.render(
-            channel, request.occasion, context, sender_role=request.sender_role
-        )
-
-    def _introduce(self, vacancies: list[VacancyView], sender: str | None) -> str | None:
-        """The hiring manager to offer an introduction to: one person for every role named,
-        and not the sender themself (who would be offering to introduce themself)."""
-        managers = {(vacancy.hiring_manager or "").lower() for vacancy in vacancies}
-        if len(managers) != 1 or "" in managers or (sender or "").lower() in managers:
-            return None
-        return sender_name(managers.pop(), self._settings.company)
-
-    async def _meeting(self, request: SendTouchInput) -> dict[str, str]:
-        async with self._sessions() as session:
-            met = (
-                await repository.get_interaction(session, uuid.UUID(request.ref_id))
-                if request.ref_id
-                else None
-            )
-        if met is None or met.happened_on is None:
-            raise InvalidTemplateError("the meeting this thank-you answers is gone")
-        return {"event_name": met.event or "our meeting", "met_on": f"{met.happened_on:%-d %B}"}
-
-    async def _invitation(self, request: SendTouchInput, candidate: Candidate) -> InvitationView:
-        async with self._sessions() as session:
-            invitation = (
-                await repository.get_invitation(session, uuid.UUID(request.ref_id))
-                if request.ref_id
-                else None
-            )
-        if invitation is None:
-            raise InvalidTemplateError("the invitation is gone")
-        starts = (
-            invitation.starts_at.astimezone(zone(candidate.timezone)).strftime("%A %-d %B at %H:%M")
-            if invitation.starts_at
-            else None
-        )
-        return InvitationView(
-            invitation.kind, invitation.title, invitation.url, starts, invitation.message
         )
 
     def _touch_values(
@@ -517,7 +330,7 @@ class TouchActivities:
         article: Article | None = None,
     ) -> SendTouchResult:
         async with self._sessions.begin() as session:
-            inserted = await repository.record_touch(
+            inserted = await touch_repo.record_touch(
                 session,
                 **self._touch_values(request, candidate, status),
                 reason=reason,

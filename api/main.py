@@ -6,28 +6,24 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
 
-from api import unavailable
+from api import errors, unavailable
+from api.articles import routes as articles
 from api.auth import READ_ALL
+from api.campaigns import routes as campaigns
+from api.candidates import routes as candidates
+from api.codec import routes as codec
+from api.health import routes as health
+from api.keys import routes as keys_routes
 from api.middleware import AuditMiddleware, BodyLimitMiddleware
 from api.openapi import document_problems
-from api.routers import (
-    api_keys,
-    articles,
-    campaigns,
-    candidates,
-    codec,
-    health,
-    ops,
-    tasks,
-    unsubscribe,
-    vacancies,
-)
-from api.schemas import error_message, field_name
+from api.ops import pages as ops_pages
+from api.ops import routes as ops
+from api.public import routes as unsubscribe
+from api.tasks import routes as tasks
+from api.vacancies import routes as vacancies
 from rapport import keys
 from rapport.db.session import DatabaseBounds, make_engine, make_session_factory
 from rapport.settings import Settings
@@ -67,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
-    app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
+    errors.install(app)
     unavailable.install(app)
     document_problems(app)
     app.add_middleware(AuditMiddleware)
@@ -88,24 +84,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(campaigns.router)
     app.include_router(unsubscribe.router)
     app.include_router(ops.router)
-    app.include_router(ops.pages)
-    app.include_router(api_keys.router)
+    app.include_router(ops_pages.pages)
+    app.include_router(keys_routes.router)
     app.include_router(codec.router, dependencies=[READ_ALL])
     return app
-
-
-async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-    """422 with `field` (dotted, without `body.`) and a readable `message` for every problem."""
-    detail = [
-        {
-            "field": field_name(error.get("loc", ()), whole="body"),
-            "message": error_message(error),
-            "type": error.get("type"),
-            "loc": error.get("loc"),
-        }
-        for error in exc.errors()
-    ]
-    return JSONResponse(status_code=422, content={"detail": detail})
 
 
 app = create_app()

@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from rapport.db.models import AuditEntry
+from rapport.db.repositories import audit as audit_repo
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # Reading an encrypted payload changes nothing, though it is a POST.
@@ -120,12 +120,9 @@ async def record(scope: Scope, method: str, path: str, status: int) -> None:
         actor, role, key_id = "anonymous", None, None
     try:
         async with app.state.sessions.begin() as session:
-            session.add(
-                AuditEntry(
-                    actor=actor, role=role, key_id=uuid.UUID(key_id) if key_id else None,
-                    method=method, path=path[:500],
-                    status=status,
-                )
+            audit_repo.add_entry(
+                session, actor=actor, role=role, key_id=uuid.UUID(key_id) if key_id else None,
+                method=method, path=path[:500], status=status,
             )  # fmt: skip
     except Exception:
         # The audit log must never turn a served request into a failure.

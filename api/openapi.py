@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from api.schemas import ValidationProblem
+from api.errors import ValidationProblem
 
 PROBLEMS = {
     "type": "object",

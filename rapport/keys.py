@@ -19,10 +19,10 @@ import sys
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.db.models import ApiKey
+from rapport.db.repositories import api_keys as key_repo
 from rapport.db.session import make_engine, make_session_factory
 from rapport.settings import Settings
 
@@ -47,7 +47,8 @@ async def create(
     if role == "owner" and not owner:
         raise ValueError("an owner key needs --owner, the email of the relationship owner")
     secret = key or new_key()
-    record = ApiKey(
+    record = key_repo.add_key(
+        session,
         id=uuid.uuid4(),
         name=name,
         role=role,
@@ -55,23 +56,26 @@ async def create(
         key_hash=hash_key(secret),
         prefix=secret[:8],
     )
-    session.add(record)
     await session.flush()
     return record, secret
 
 
 async def find(session: AsyncSession, key: str) -> ApiKey | None:
-    result = await session.execute(
-        select(ApiKey).where(ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None))
-    )
-    return result.scalar_one_or_none()
+    return await key_repo.find_by_hash(session, hash_key(key))
 
 
 async def ensure(session: AsyncSession, key: str, *, role: str, name: str) -> None:
     """Make sure a key exists (RAPPORT_ADMIN_API_KEY seeds the first admin key)."""
-    existing = await session.execute(select(ApiKey).where(ApiKey.key_hash == hash_key(key)))
-    if existing.scalar_one_or_none() is None:
+    if await key_repo.find_by_hash(session, hash_key(key), active=False) is None:
         await create(session, role=role, name=name, key=key)
+
+
+async def revoke(session: AsyncSession, key_id: uuid.UUID) -> ApiKey | None:
+    """Revoke a key from now on; one revoked already keeps the moment it was."""
+    record = await key_repo.get_key(session, key_id)
+    if record is not None:
+        record.revoked_at = record.revoked_at or datetime.now(UTC)
+    return record
 
 
 async def _main(args: argparse.Namespace) -> int:
@@ -86,17 +90,15 @@ async def _main(args: argparse.Namespace) -> int:
                 )
                 print(f"{secret}\n(id {record.id}, role {record.role}; shown once, keep it safe)")
             elif args.command == "list":
-                rows = (await session.execute(select(ApiKey).order_by(ApiKey.created_at))).scalars()
-                for row in rows:
+                for row in await key_repo.list_keys(session):
                     state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
                     owner = f" owner {row.owner}" if row.owner else ""
                     print(f"{row.id}  {row.prefix}…  {row.role:<6} {row.name}{owner}  {state}")
             else:
-                revoked = await session.get(ApiKey, uuid.UUID(args.id))
+                revoked = await revoke(session, uuid.UUID(args.id))
                 if revoked is None:
                     print(f"no key {args.id}", file=sys.stderr)
                     return 1
-                revoked.revoked_at = datetime.now(UTC)
                 print(f"revoked {revoked.id}")
     finally:
         await engine.dispose()

@@ -1,4 +1,4 @@
-"""Test data written straight to PostgreSQL through the repository."""
+"""Test data written straight to PostgreSQL through the repositories."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
-from api import lifecycle
-from api.schemas import InvitationBody
-from rapport.db import repository
+from api.candidates import lifecycle
+from api.candidates.schemas import InvitationBody
 from rapport.db.models import Candidate, Vacancy
+from rapport.db.repositories import candidates as candidate_repo
+from rapport.db.repositories import vacancies as vacancy_repo
 from rapport.facts import facts_from_candidate
 from rapport.outreach.state import CandidateFacts
 from rapport.vocabulary import InvitationKind
@@ -23,7 +24,7 @@ async def load(
 ) -> tuple[AsyncSession, Candidate]:
     """A stored candidate and the open session it belongs to (for the lifecycle functions)."""
     session = sessions()
-    candidate = await repository.get_candidate(session, candidate_id)
+    candidate = await candidate_repo.get_candidate(session, candidate_id)
     assert candidate is not None
     return session, candidate
 
@@ -76,9 +77,9 @@ async def make_candidate(
     }
     values.update(overrides)
     async with sessions.begin() as session:
-        repository.add_candidate(session, **values)
+        candidate_repo.add_candidate(session, **values)
     async with sessions() as session:
-        stored = await repository.get_candidate(session, candidate_id)
+        stored = await candidate_repo.get_candidate(session, candidate_id)
     assert stored is not None
     return stored, facts_from_candidate(stored)
 
@@ -118,4 +119,4 @@ async def make_match(
         "reason": reason,
     }
     async with sessions.begin() as session:
-        await repository.save_matches(session, vacancy.id, [row])
+        await vacancy_repo.save_matches(session, vacancy.id, [row])

@@ -28,15 +28,17 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.handwritten import HandwrittenConfig, HandwrittenNotes, PostalAddress
-from api import lifecycle
 from api.auth import Principal
-from api.routers.tasks import complete_task
-from api.schemas import MetInPersonBody, StageBody, TaskCompletion
+from api.candidates import lifecycle
+from api.candidates.schemas import MetInPersonBody, StageBody
+from api.tasks.routes import complete_task
+from api.tasks.schemas import TaskCompletion
 from rapport.contracts.candidate import CandidateInput, ProfileUpdated, StatusQuery, VacancyOpened
 from rapport.contracts.digest import OwnerDigestInput
 from rapport.contracts.fanout import CloseVacancy, FanOutInput, FanOutState, FanOutStatusQuery
-from rapport.db import repository
 from rapport.db.models import Campaign
+from rapport.db.repositories import candidates as candidate_repo
+from rapport.db.repositories import vacancies as vacancy_repo
 from rapport.facts import facts_from_candidate
 from rapport.mailbox import MailboxHandler
 from rapport.outreach.state import CandidateFacts, CandidateState, SchedulePolicy
@@ -252,7 +254,7 @@ async def test_record_pause_resume_and_a_draft_marked_sent(
         VacancyOpened(str(vacancy.id), SenderRole.EMPLOYEE, facts.owner),
     )
     async with sessions() as session:
-        stored = await repository.get_candidate(session, candidate.id)
+        stored = await candidate_repo.get_candidate(session, candidate.id)
         assert stored is not None
         await handle.signal(
             CandidateWorkflow.profile_updated, ProfileUpdated(facts_from_candidate(stored))
@@ -307,7 +309,7 @@ async def test_record_vacancy_campaign_and_digest(
             break
         await time_env.sleep(timedelta(seconds=5))
     async with sessions.begin() as session:
-        row = await repository.get_vacancy(session, vacancy.id)
+        row = await vacancy_repo.get_vacancy(session, vacancy.id)
         assert row is not None
         row.status = "closed"
     await handle.signal(VacancyWorkflow.close, CloseVacancy())
@@ -352,7 +354,7 @@ async def meet(
 ) -> None:
     met_on: date = (await env.get_current_time()).astimezone(BERLIN).date()
     async with sessions() as session:
-        stored = await repository.get_candidate(session, candidate_id)
+        stored = await candidate_repo.get_candidate(session, candidate_id)
         assert stored is not None
         await lifecycle.met_in_person(
             session, env.client, stored,
@@ -370,7 +372,7 @@ async def change_stage(
     stage: str,
 ) -> None:
     async with sessions() as session:
-        stored = await repository.get_candidate(session, candidate_id)
+        stored = await candidate_repo.get_candidate(session, candidate_id)
         assert stored is not None
         await lifecycle.change_stage(
             session, env.client, stored, StageBody.model_validate({"stage": stage})

@@ -10,13 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
-from api import lifecycle
-from api.schemas import RepliedBody
+from api.candidates import lifecycle
+from api.candidates.schemas import RepliedBody
 from rapport import search_attributes as sa
 from rapport import timeouts
 from rapport.contracts.candidate import ProfileUpdated, StatusQuery
-from rapport.db import repository
 from rapport.db.models import Task
+from rapport.db.repositories import candidates as candidate_repo
+from rapport.db.repositories import touches as touch_repo
 from rapport.mailbox import MailboxHandler
 from rapport.outreach.state import CandidateState, SchedulePolicy
 from rapport.public_holidays import with_library_holidays
@@ -57,7 +58,7 @@ async def test_two_years_two_birthdays_two_anniversaries(
     assert len(mailbox.messages) == 4, subjects
     assert subjects.count("Happy birthday, Margarethe!") == 2
     async with sessions() as session:
-        touches = await repository.list_touches(session, candidate.id)
+        touches = await touch_repo.list_touches(session, candidate.id)
     # Check-ins come too, but with no article in the library they are skipped, never empty.
     skipped = [t for t in touches if t.status == "skipped"]
     assert skipped and {t.occasion for t in skipped} == {"check_in"}
@@ -147,7 +148,7 @@ async def test_an_interested_reply_after_continue_as_new_names_the_last_touch(
     assert (await latest.describe()).run_id != handle.first_execution_run_id
 
     async with sessions() as session:
-        stored = await repository.get_candidate(session, candidate.id)
+        stored = await candidate_repo.get_candidate(session, candidate.id)
         assert stored is not None
         # No channel on the reply: the task's channel must come from the last touch.
         await lifecycle.replied(

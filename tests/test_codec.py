@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from temporalio.testing import WorkflowEnvironment
     from temporalio.worker import Worker
 
-    from api.routers.codec import router
+    from api.codec.routes import router
     from rapport.codec import (
         ENCODING,
         EncryptionCodec,

@@ -32,7 +32,7 @@ from rapport.contracts.candidate import (
     ProfileUpdated,
     StatusQuery,
 )
-from rapport.db import repository
+from rapport.db.repositories import touches as touch_repo
 from rapport.mailbox import MailboxHandler
 from rapport.outreach import pinned, planning
 from rapport.outreach.state import CandidateFacts, CandidateState, OneOff, SchedulePolicy
@@ -218,7 +218,7 @@ async def test_the_workflow_skips_a_pinned_holiday_the_library_does_not_know(
 
     await time_env.sleep(timedelta(days=3))
     async with sessions() as session:
-        touches = list(await repository.list_touches(session, candidate.id))
+        touches = list(await touch_repo.list_touches(session, candidate.id))
     assert [(t.occasion, t.status) for t in touches] == [("invitation", "sent")]
     assert touches[0].due_at.astimezone(ZoneInfo(zone)).date().isoformat() == expected
     assert len(mailbox.messages) == 1

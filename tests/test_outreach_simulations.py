@@ -16,13 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
 from activities.fanout import FanOutActivities
-from api import lifecycle
-from api.schemas import MetInPersonBody, OptOutBody, RepliedBody
+from api.candidates import lifecycle
+from api.candidates.schemas import MetInPersonBody, OptOutBody, RepliedBody
 from harness.api_helpers import zone_in_send_window
 from rapport.contracts.candidate import StatusQuery, VacancyClosed, VacancyOpened
 from rapport.contracts.fanout import CloseMatchesInput
-from rapport.db import repository
 from rapport.db.models import Task, Touch, Vacancy
+from rapport.db.repositories import articles as article_repo
+from rapport.db.repositories import candidates as candidate_repo
+from rapport.db.repositories import touches as touch_repo
+from rapport.db.repositories import vacancies as vacancy_repo
 from rapport.mailbox import MailboxHandler
 from rapport.outreach.state import CandidateState, SchedulePolicy
 from rapport.vocabulary import Rapport, SenderRole
@@ -38,7 +41,7 @@ async def touches_of(
     sessions: async_sessionmaker[AsyncSession], candidate_id: uuid.UUID
 ) -> list[Touch]:
     async with sessions() as session:
-        return list(await repository.list_touches(session, candidate_id))
+        return list(await touch_repo.list_touches(session, candidate_id))
 
 
 async def tasks_of(
@@ -55,8 +58,8 @@ async def ensure_articles(sessions: async_sessionmaker[AsyncSession], tag: str, 
     async with sessions.begin() as session:
         for number in range(count):
             url = f"https://blog.example.com/{tag}/{number}"
-            if await repository.get_article_by_url(session, url) is None:
-                await repository.add_article(
+            if await article_repo.get_article_by_url(session, url) is None:
+                await article_repo.add_article(
                     session, title=f"On {tag}, part {number}", url=url, summary=None, tags=[tag]
                 )
 
@@ -179,7 +182,7 @@ async def test_met_at_a_conference_gets_a_note_task_then_an_email_when_the_owner
     status = await handle.query(CandidateWorkflow.status, StatusQuery())
     assert status.stage == "nurturing"
     async with sessions() as session:
-        refreshed = await repository.get_candidate(session, candidate.id)
+        refreshed = await candidate_repo.get_candidate(session, candidate.id)
     assert refreshed is not None
     assert (refreshed.rapport, refreshed.relationship_origin) == ("strong", "in_person_event")
 
@@ -313,7 +316,7 @@ async def test_vacancies_matched_together_go_out_in_one_private_message(
             )  # fmt: skip
             session.add(vacancy)
             await session.flush()
-            await repository.save_matches(
+            await vacancy_repo.save_matches(
                 session,
                 vacancy.id,
                 [{"candidate_id": candidate.id, "score": 0.8, "status": "matched",
@@ -339,7 +342,7 @@ async def test_vacancies_matched_together_go_out_in_one_private_message(
     assert [(t.occasion, t.channel, t.status) for t in touches] == [("vacancy", "email", "sent")]
     async with sessions() as session:
         for vacancy_id in vacancy_ids:
-            counts = await repository.match_counts(session, uuid.UUID(vacancy_id))
+            counts = await vacancy_repo.match_counts(session, uuid.UUID(vacancy_id))
             assert counts == {"notified": 1}
 
 
@@ -348,7 +351,7 @@ async def close_vacancy(
 ) -> list[str]:
     """What the vacancy workflow does on close: cancel what has not gone out, tell each."""
     async with sessions.begin() as session:
-        vacancy = await repository.get_vacancy(session, uuid.UUID(vacancy_id))
+        vacancy = await vacancy_repo.get_vacancy(session, uuid.UUID(vacancy_id))
         assert vacancy is not None
         vacancy.status = "closed"
     closing = FanOutActivities(sessions).close_matches
@@ -399,15 +402,15 @@ async def test_closing_a_vacancy_cancels_its_waiting_draft_and_keeps_the_other_r
     assert "Staff Data Engineer" in only_first.draft
     assert "Platform Engineer" not in only_first.draft
     async with sessions() as session:
-        assert await repository.match_counts(session, second.id) == {"cancelled": 1}
-        assert await repository.match_counts(session, first.id) == {"notified": 1}
+        assert await vacancy_repo.match_counts(session, second.id) == {"cancelled": 1}
+        assert await vacancy_repo.match_counts(session, first.id) == {"notified": 1}
 
     # Then the first closes too: its draft is withdrawn, and nothing was ever sent.
     await close_vacancy(sessions, time_env, str(first.id))
     await time_env.sleep(timedelta(hours=1))
     assert [t.status for t in await tasks_of(sessions, candidate.id)] == ["cancelled"] * 2
     async with sessions() as session:
-        assert await repository.match_counts(session, first.id) == {"cancelled": 1}
+        assert await vacancy_repo.match_counts(session, first.id) == {"cancelled": 1}
     assert mailbox.messages == []
 
 
@@ -463,6 +466,6 @@ async def test_not_interested_while_a_vacancy_waits_records_it_as_not_contacted(
     touches = await touches_of(sessions, candidate.id)
     assert [(t.occasion, t.status) for t in touches] == [("vacancy", "skipped")]
     async with sessions() as session:
-        assert await repository.match_counts(session, vacancy.id) == {"skipped": 1}
+        assert await vacancy_repo.match_counts(session, vacancy.id) == {"skipped": 1}
     state = await handle.query(CandidateWorkflow.full_state, StatusQuery())
     assert state.pending == []

@@ -13,11 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
-from api import lifecycle
-from api.schemas import InvitationBody, MetInPersonBody, RepliedBody
+from api.candidates import lifecycle
+from api.candidates.schemas import InvitationBody, MetInPersonBody, RepliedBody
 from rapport.contracts.candidate import CandidateInput, VacancyOpened
-from rapport.db import repository
 from rapport.db.models import Vacancy
+from rapport.db.repositories import articles as article_repo
+from rapport.db.repositories import candidates as candidate_repo
+from rapport.db.repositories import touches as touch_repo
+from rapport.db.repositories import vacancies as vacancy_repo
 from rapport.mailbox import MailboxHandler
 from rapport.outreach.state import CandidateState, SchedulePolicy
 from rapport.settings import Settings
@@ -72,7 +75,7 @@ async def test_histories_hold_no_personal_data(
     later = today + timedelta(days=140)
     topic = f"quasar-{uuid.uuid4().hex[:6]}"
     async with sessions.begin() as session:
-        await repository.add_article(
+        await article_repo.add_article(
             session, title="Quasars at scale", url=f"https://blog.example.com/{topic}",
             summary=None, tags=[topic],
         )  # fmt: skip
@@ -103,7 +106,7 @@ async def test_histories_hold_no_personal_data(
             task_queue=worker.task_queue,
         )
         async with sessions() as session:
-            stored = await repository.get_candidate(session, candidate.id)
+            stored = await candidate_repo.get_candidate(session, candidate.id)
             assert stored is not None
             await lifecycle.met_in_person(
                 session, plain_env.client, stored,
@@ -116,7 +119,7 @@ async def test_histories_hold_no_personal_data(
         # with them it would be skipped for the contact budget, whatever day the test runs.
         await plain_env.sleep(timedelta(days=40))
         async with sessions() as session:
-            stored = await repository.get_candidate(session, candidate.id)
+            stored = await candidate_repo.get_candidate(session, candidate.id)
             assert stored is not None
             await lifecycle.invite(
                 session, plain_env.client, stored,
@@ -133,7 +136,7 @@ async def test_histories_hold_no_personal_data(
             )  # fmt: skip
             session.add(vacancy)
             await session.flush()
-            await repository.save_matches(
+            await vacancy_repo.save_matches(
                 session, vacancy.id,
                 [{"candidate_id": candidate.id, "score": 0.9, "status": "matched",
                   "reasons": ["your quasar work"]}],
@@ -143,7 +146,7 @@ async def test_histories_hold_no_personal_data(
         )
         await plain_env.sleep(timedelta(days=100))
         async with sessions() as session:
-            stored = await repository.get_candidate(session, candidate.id)
+            stored = await candidate_repo.get_candidate(session, candidate.id)
             assert stored is not None
             await lifecycle.replied(
                 session, plain_env.client, stored,
@@ -152,7 +155,7 @@ async def test_histories_hold_no_personal_data(
         await plain_env.sleep(timedelta(days=100))
 
         async with sessions() as session:
-            touches = await repository.list_touches(session, candidate.id)
+            touches = await touch_repo.list_touches(session, candidate.id)
         occasions = {touch.occasion for touch in touches}
         channels = {touch.channel for touch in touches}
         assert occasions >= {

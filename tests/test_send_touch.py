@@ -9,13 +9,17 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import ActivityEnvironment
 
+from activities.drafting import MessageSettings
 from activities.handwritten import HandwrittenConfig, HandwrittenNotes, PostalAddress
 from activities.mail import Mailer
 from activities.templates import Renderer
-from activities.touches import MessageSettings, TouchActivities
+from activities.touches import TouchActivities
 from harness.stack import free_port
 from rapport.contracts.touches import CloseTaskInput, OpenTaskInput, SendTouchInput
-from rapport.db import repository
+from rapport.db.repositories import articles as article_repo
+from rapport.db.repositories import interactions as interaction_repo
+from rapport.db.repositories import tasks as task_repo
+from rapport.db.repositories import touches as touch_repo
 from rapport.mailbox import MailboxHandler
 from rapport.vocabulary import TaskStatus
 
@@ -65,7 +69,7 @@ async def test_same_key_twice_sends_one_email(
     assert message["Subject"] == "Happy birthday, Margarethe!"
     assert "Jane Doe" in message.get_content()
     async with sessions() as session:
-        touches = await repository.list_touches(session, candidate.id)
+        touches = await touch_repo.list_touches(session, candidate.id)
     assert len(touches) == 1
     assert touches[0].message_id == message["Message-ID"]
     assert touches[0].sender == "jane.doe@example.com"
@@ -103,7 +107,7 @@ async def test_refused_recipient_is_failed_without_retry(
     assert result.reason is not None and "550" in result.reason
     assert mailbox.messages == []
     async with sessions() as session:
-        touches = await repository.list_touches(session, candidate.id)
+        touches = await touch_repo.list_touches(session, candidate.id)
     assert [(t.status, t.reason) for t in touches] == [("failed", result.reason)]
 
 
@@ -116,7 +120,7 @@ async def test_smtp_down_raises_so_temporal_retries(
             activities(sessions, free_port()).send_touch, request(str(candidate.id))
         )
     async with sessions() as session:
-        assert await repository.list_touches(session, candidate.id) == []
+        assert await touch_repo.list_touches(session, candidate.id) == []
 
 
 async def test_no_consent_is_recorded_as_skipped(
@@ -148,7 +152,7 @@ async def test_check_in_shares_a_fitting_article_never_twice(
     topic = f"topic-{uuid.uuid4().hex[:8]}"
     candidate, _ = await make_candidate(sessions, skills=[topic.upper()], interests=[])
     async with sessions.begin() as session:
-        await repository.add_article(
+        await article_repo.add_article(
             session, title="Only one", url=f"https://blog.example.com/{topic}", summary=None,
             tags=[topic],
         )  # fmt: skip
@@ -174,7 +178,7 @@ async def test_a_note_goes_through_the_provider_once(
         sessions, postal_address="Hauptstr. 1\n10115 Berlin", relationship_origin="in_person_event"
     )
     async with sessions.begin() as session:
-        met = await repository.add_interaction(
+        met = await interaction_repo.add_interaction(
             session, candidate_id=candidate.id, type="met_in_person", event="PyCon DE",
             happened_on=date(2026, 11, 20), rapport="strong", met_by="jane.doe@example.com",
         )  # fmt: skip
@@ -215,8 +219,8 @@ async def test_tasks_open_once_and_close_once(
     again = await ActivityEnvironment().run(touches.open_task, OpenTaskInput(touch, deadline))
     assert opened.task_id is not None and opened.task_id == again.task_id
     async with sessions() as session:
-        task = await repository.get_task(session, uuid.UUID(opened.task_id))
-        recorded = await repository.list_touches(session, candidate.id)
+        task = await task_repo.get_task(session, uuid.UUID(opened.task_id))
+        recorded = await touch_repo.list_touches(session, candidate.id)
     assert task is not None
     assert (task.owner, task.link, task.status) == (
         "jane.doe@example.com",
@@ -231,7 +235,7 @@ async def test_tasks_open_once_and_close_once(
     closed_again = await ActivityEnvironment().run(touches.close_task, close)
     assert closed.outcome == closed_again.outcome == "expired"
     async with sessions() as session:
-        recorded = await repository.list_touches(session, candidate.id)
+        recorded = await touch_repo.list_touches(session, candidate.id)
     assert [(t.status, t.reason) for t in recorded] == [("skipped", "not sent by its deadline")]
 
 

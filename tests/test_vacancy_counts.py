@@ -15,8 +15,8 @@ from temporalio.testing import ActivityEnvironment
 import rapport.timeouts as timeouts
 from activities.fanout import FanOutActivities, NotCommittedYet
 from rapport.contracts.fanout import CloseMatchesInput, MatchPageInput
-from rapport.db import repository
 from rapport.db.models import VacancyMatch
+from rapport.db.repositories import vacancies as vacancy_repo
 
 from .factories import make_candidate, make_match, make_vacancy
 
@@ -37,11 +37,12 @@ async def test_a_reply_counts_for_recent_vacancy_messages_only(
         )
 
     async with sessions.begin() as session:
-        await repository.mark_replied(session, candidate.id)
+        await vacancy_repo.mark_replied(session, candidate.id)
 
     async with sessions() as session:
         counts = [
-            await repository.match_counts(session, vacancy.id) for vacancy in (old, recent, pending)
+            await vacancy_repo.match_counts(session, vacancy.id)
+            for vacancy in (old, recent, pending)
         ]
     assert counts == [
         {"notified": 1}, {"replied": 1}, {"matched": 1},
@@ -67,7 +68,7 @@ async def test_closing_pages_through_the_pending_and_a_retried_page_tells_the_sa
     assert first.candidate_ids == retried.candidate_ids == ids[:2]
     assert rest.candidate_ids == ids[2:]
     async with sessions() as session:
-        assert await repository.match_counts(session, vacancy.id) == {
+        assert await vacancy_repo.match_counts(session, vacancy.id) == {
             "cancelled": 3, "notified": 1,
         }  # fmt: skip
 
@@ -99,5 +100,5 @@ async def test_skip_reasons_count_the_same_reason_whatever_its_date(
     await make_match(sessions, vacancy, candidate, status="skipped", reason="opted out of email")
 
     async with sessions() as session:
-        reasons = await repository.skip_reasons(session, vacancy.id)
+        reasons = await vacancy_repo.skip_reasons(session, vacancy.id)
     assert reasons == {"contact budget: birthday went out": 2, "opted out of email": 1}

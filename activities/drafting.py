@@ -1,0 +1,219 @@
+"""What a touch says: the values its template may use, the article, meeting, invitation or
+vacancies it is about, and whether there is anything worth saying at all.
+
+`TouchActivities` drafts with these; they read the database through the repositories and
+render through `activities.templates`, and send nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from activities.templates import InvalidTemplateError, RenderedMessage, Renderer
+from rapport import signing
+from rapport.contracts.touches import SendTouchInput
+from rapport.db.models import Article, Candidate
+from rapport.db.repositories import articles as article_repo
+from rapport.db.repositories import interactions as interaction_repo
+from rapport.db.repositories import invitations as invitation_repo
+from rapport.db.repositories import vacancies as vacancy_repo
+from rapport.matching import match
+from rapport.names import name_from_email
+from rapport.outreach.timing import zone
+from rapport.profiles import candidate_profile, vacancy_profile
+from rapport.vocabulary import Channel, Occasion
+
+
+def sender_name(sender: str | None, company: str) -> str:
+    """`jane.doe@acme.example` → `Jane Doe`; nobody → the company's team."""
+    return name_from_email(sender, fallback=f"The {company} team")
+
+
+@dataclass(frozen=True)
+class MessageSettings:
+    company: str
+    base_url: str
+    secret_key: str
+    careers_url: str | None = None
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    title: str
+    url: str
+    summary: str | None
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    kind: str
+    title: str | None
+    url: str | None
+    starts_at: str | None
+    message: str | None
+
+
+@dataclass(frozen=True)
+class VacancyView:
+    title: str
+    url: str | None
+    reasons: list[str]
+    # The personal line the hiring manager or owner gave the vacancy, if any.
+    note: str | None = None
+    hiring_manager: str | None = None
+
+
+def unsubscribe_url(settings: MessageSettings, candidate_id: uuid.UUID) -> str:
+    token = signing.sign(settings.secret_key, str(candidate_id), Channel.EMAIL.value)
+    return f"{settings.base_url}/unsubscribe/{token}"
+
+
+class Drafting:
+    """The drafting half of the touch activities: what to say, never whether to send it."""
+
+    _sessions: async_sessionmaker[AsyncSession]
+    _renderer: Renderer
+    _settings: MessageSettings
+
+    async def _pointless(
+        self, candidate: Candidate, request: SendTouchInput, article: Article | None
+    ) -> str | None:
+        """A touch with nothing worth saying: no article left, every vacancy closed, or the
+        event it invites to has begun."""
+        if request.occasion == Occasion.CHECK_IN and article is None:
+            return "no fitting article left to share"
+        if request.occasion == Occasion.INVITATION and request.ref_id:
+            async with self._sessions() as session:
+                invitation = await invitation_repo.get_invitation(
+                    session, uuid.UUID(request.ref_id)
+                )
+            if invitation and invitation.starts_at and invitation.starts_at <= datetime.now(UTC):
+                return "the event has already begun"
+        if request.occasion == Occasion.VACANCY and not await self._open_vacancies(
+            candidate, request
+        ):
+            return "the vacancy has closed"
+        return None
+
+    async def _open_vacancies(
+        self, candidate: Candidate, request: SendTouchInput
+    ) -> list[VacancyView]:
+        ids = [uuid.UUID(part) for part in (request.ref_id or "").split(",") if part]
+        async with self._sessions() as session:
+            found = await vacancy_repo.matches_for(session, candidate.id, ids)
+        # What suits them, in words for them (the stored reasons are the recruiter's).
+        profile = candidate_profile(candidate)
+        return [
+            VacancyView(
+                vacancy.title,
+                vacancy.url,
+                list(match(profile, vacancy_profile(vacancy)).highlights),
+                note=vacancy.owner_message,
+                hiring_manager=vacancy.hiring_manager,
+            )
+            for vacancy, _ in found
+            if vacancy.status == "open"
+        ]
+
+    async def _article(
+        self, session: AsyncSession, candidate: Candidate | None, request: SendTouchInput
+    ) -> Article | None:
+        if candidate is None or request.occasion != Occasion.CHECK_IN:
+            return None
+        return await article_repo.pick_article(session, candidate)
+
+    def _context(
+        self,
+        candidate: Candidate,
+        occasion: str,
+        channel: str,
+        sender_role: str,
+        sender: str | None,
+    ) -> dict[str, Any]:
+        """The values a template may use; nothing else from the profile reaches a template."""
+        name = sender_name(sender, self._settings.company)
+        return {
+            "first_name": candidate.full_name.split()[0],
+            "full_name": candidate.full_name,
+            "current_employer": candidate.current_employer,
+            "current_title": candidate.current_title,
+            "company": self._settings.company,
+            "sender_name": name,
+            "sender_first_name": name.split()[0] if sender else name,
+            "sender_role": sender_role,
+            "occasion": occasion,
+            "channel": channel,
+            "careers_url": self._settings.careers_url,
+        }
+
+    async def _render(
+        self,
+        candidate: Candidate,
+        request: SendTouchInput,
+        channel: str,
+        article: Article | None,
+    ) -> RenderedMessage:
+        context = self._context(
+            candidate, request.occasion, channel, request.sender_role, request.sender
+        )
+        if channel == Channel.EMAIL:
+            context["unsubscribe_url"] = unsubscribe_url(self._settings, candidate.id)
+        if request.occasion == Occasion.WORK_ANNIVERSARY and candidate.job_started_on:
+            context["years"] = date.fromisoformat(request.local_date).year - (
+                candidate.job_started_on.year
+            )
+        if article is not None:
+            context["article"] = ArticleView(article.title, article.url, article.summary)
+        if request.occasion == Occasion.EVENT_FOLLOW_UP:
+            context.update(await self._meeting(request))
+        if request.occasion == Occasion.INVITATION:
+            context["invitation"] = await self._invitation(request, candidate)
+        if request.occasion == Occasion.VACANCY:
+            vacancies = await self._open_vacancies(candidate, request)
+            context["vacancies"] = vacancies
+            context["hiring_manager_name"] = self._introduce(vacancies, request.sender)
+        return self._renderer.render(
+            channel, request.occasion, context, sender_role=request.sender_role
+        )
+
+    def _introduce(self, vacancies: list[VacancyView], sender: str | None) -> str | None:
+        """The hiring manager to offer an introduction to: one person for every role named,
+        and not the sender themself (who would be offering to introduce themself)."""
+        managers = {(vacancy.hiring_manager or "").lower() for vacancy in vacancies}
+        if len(managers) != 1 or "" in managers or (sender or "").lower() in managers:
+            return None
+        return sender_name(managers.pop(), self._settings.company)
+
+    async def _meeting(self, request: SendTouchInput) -> dict[str, str]:
+        async with self._sessions() as session:
+            met = (
+                await interaction_repo.get_interaction(session, uuid.UUID(request.ref_id))
+                if request.ref_id
+                else None
+            )
+        if met is None or met.happened_on is None:
+            raise InvalidTemplateError("the meeting this thank-you answers is gone")
+        return {"event_name": met.event or "our meeting", "met_on": f"{met.happened_on:%-d %B}"}
+
+    async def _invitation(self, request: SendTouchInput, candidate: Candidate) -> InvitationView:
+        async with self._sessions() as session:
+            invitation = (
+                await invitation_repo.get_invitation(session, uuid.UUID(request.ref_id))
+                if request.ref_id
+                else None
+            )
+        if invitation is None:
+            raise InvalidTemplateError("the invitation is gone")
+        starts = (
+            invitation.starts_at.astimezone(zone(candidate.timezone)).strftime("%A %-d %B at %H:%M")
+            if invitation.starts_at
+            else None
+        )
+        return InvitationView(
+            invitation.kind, invitation.title, invitation.url, starts, invitation.message
+        )

@@ -1,0 +1,191 @@
+"""Enrolling many at once: a JSON list, a text/csv body or a CSV upload read into enrolment
+bodies (flat columns, lists separated by `;`, empty cells absent), then one enrolment per row,
+each in its own transaction, reported row by row."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from fastapi import HTTPException, Request
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+from temporalio.client import Client
+
+from api.candidates import service
+from api.candidates.schemas import CandidateCreate, ImportReport, ImportRow
+from api.errors import FieldError, field_errors
+from api.unavailable import is_outage
+from rapport.settings import Settings
+
+MAX_IMPORT_ROWS = 5000
+
+LIST_COLUMNS = ("skills", "interests")
+RELATIONSHIP_COLUMNS = {
+    "relationship_origin": "origin",
+    "relationship_rapport": "rapport",
+    "relationship_since": "since",
+    "relationship_owner": "owner",
+    "relationship_owner_role": "owner_role",
+}
+TRUE_WORDS = {"1", "true", "yes", "y"}
+FALSE_WORDS = {"0", "false", "no", "n"}
+
+
+def csv_records(text: str) -> list[dict[str, Any]]:
+    """One enrolment body per data row.
+
+    Consent comes as `consent_<channel>` columns (yes/no) or a `consent` column listing the
+    channels consented to (`email;linkedin_message`).
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    return [record_from_row(row) for row in reader]
+
+
+def record_from_row(row: dict[str | None, Any]) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    relationship: dict[str, Any] = {}
+    consent: dict[str, Any] = {}
+    for raw_key, raw_value in row.items():
+        if raw_key is None:
+            # More cells than headers: keep them so validation names the problem.
+            record["_extra_cells"] = raw_value
+            continue
+        key = raw_key.strip()
+        value = raw_value.strip() if isinstance(raw_value, str) else raw_value
+        if value in (None, ""):
+            continue
+        if key in LIST_COLUMNS:
+            record[key] = [item.strip() for item in value.split(";") if item.strip()]
+        elif key in RELATIONSHIP_COLUMNS:
+            relationship[RELATIONSHIP_COLUMNS[key]] = value
+        elif key == "consent":
+            for channel in value.split(";"):
+                if channel.strip():
+                    consent[channel.strip()] = True
+        elif key.startswith("consent_"):
+            consent[key.removeprefix("consent_")] = yes_no(value)
+        else:
+            record[key] = value
+    if relationship:
+        record["relationship"] = relationship
+    if consent:
+        record["consent"] = consent
+    return record
+
+
+def yes_no(value: str) -> bool | str:
+    word = value.lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    return value  # left as text so validation reports it against its column
+
+
+async def enrol_all(request: Request, temporal: Client, settings: Settings) -> ImportReport:
+    """Every row of the import, enrolled or rejected with its reasons."""
+    records = await read_import(request)
+    rows: list[ImportRow] = []
+    for number, record in enumerate(records, start=1):
+        rows.append(await import_row(request, temporal, settings, number, record))
+    return ImportReport(
+        created=sum(row.status == "created" for row in rows),
+        existing=sum(row.status == "existing" for row in rows),
+        rejected=sum(row.status == "rejected" for row in rows),
+        items=rows,
+    )
+
+
+async def read_import(request: Request) -> list[Any]:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data":
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise HTTPException(422, [{"field": "file", "message": "attach the CSV as 'file'"}])
+        records: list[Any] = read_csv(decode(await upload.read(), "file"), "file")
+    elif content_type in ("text/csv", "application/csv"):
+        records = read_csv(decode(await request.body(), "body"), "body")
+    elif content_type in ("application/json", ""):
+        text = decode(await request.body(), "body")
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise HTTPException(422, [{"field": "body", "message": f"not JSON: {err}"}]) from None
+        except RecursionError:
+            raise HTTPException(
+                422, [{"field": "body", "message": "not JSON we read: nested too deeply"}]
+            ) from None
+        if not isinstance(records, list):
+            raise HTTPException(422, [{"field": "body", "message": "expected a JSON list"}])
+    else:
+        raise HTTPException(415, f"send application/json, text/csv or a file; got {content_type}")
+    if len(records) > MAX_IMPORT_ROWS:
+        raise HTTPException(
+            413, [{"field": "body", "message": f"at most {MAX_IMPORT_ROWS} rows per import"}]
+        )
+    return records
+
+
+def decode(raw: bytes, field: str) -> str:
+    # Sizes are bounded for every route in one place: api.middleware.BodyLimitMiddleware.
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise HTTPException(
+            422, [{"field": field, "message": f"must be UTF-8: {err.reason} at byte {err.start}"}]
+        ) from None
+
+
+def read_csv(text: str, field: str) -> list[Any]:
+    try:
+        return list(csv_records(text))
+    except csv.Error as err:  # a cell over the csv module's field limit, for one
+        raise HTTPException(422, [{"field": field, "message": f"not CSV we read: {err}"}]) from None
+
+
+async def import_row(
+    request: Request, temporal: Client, settings: Settings, number: int, record: Any
+) -> ImportRow:
+    """One row, in its own transaction, exactly as idempotent as a single enrolment."""
+    external_id = record.get("external_id") if isinstance(record, dict) else None
+    if isinstance(record, dict) and "_extra_cells" in record:
+        return ImportRow(
+            row=number,
+            external_id=external_id,
+            status="rejected",
+            errors=[FieldError(field="row", message="more cells than column headers")],
+        )
+    try:
+        body = CandidateCreate.model_validate(record)
+    except ValidationError as err:
+        return ImportRow(
+            row=number,
+            external_id=str(external_id) if external_id is not None else None,
+            status="rejected",
+            errors=field_errors(err.errors()),
+        )
+    async with request.app.state.sessions() as session:
+        try:
+            candidate, created = await service.enrol(session, temporal, settings, body)
+        except Exception as err:
+            await session.rollback()
+            if is_outage(err):
+                # Every later row would wait as long: 503 now, and the rows enrolled so far
+                # are reported as existing when the client sends the import again.
+                raise
+            return ImportRow(
+                row=number,
+                external_id=body.external_id,
+                status="rejected",
+                errors=[FieldError(field="row", message=f"could not enrol: {err}")],
+            )
+    return ImportRow(
+        row=number,
+        external_id=body.external_id,
+        status="created" if created else "existing",
+        id=candidate.id,
+    )

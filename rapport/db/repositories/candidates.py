@@ -1,0 +1,120 @@
+"""Candidates: by id and external id, listing and filtering, the pages a fan-out reads,
+erasure and its anonymous record."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.db.models import Candidate, Erasure, Touch
+from rapport.db.repositories.base import Lookup, add, find_one
+
+lookup = Lookup(Candidate)
+get_candidate = lookup.by_id
+get_candidate_by_external_id = lookup.by_external_id
+
+
+def add_candidate(session: AsyncSession, **values: Any) -> Candidate:
+    return add(session, Candidate, **values)
+
+
+@dataclass(frozen=True)
+class CandidateFilter:
+    stage: str | None = None
+    owner: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    items: Sequence[Candidate]
+    next_cursor: str | None
+
+
+def _filtered(query: Select[Any], where: CandidateFilter) -> Select[Any]:
+    if where.stage:
+        query = query.where(Candidate.stage == where.stage)
+    if where.owner:
+        query = query.where(func.lower(Candidate.owner) == where.owner.lower())
+    if where.text:
+        pattern = f"%{escape_like(where.text)}%"
+        query = query.where(
+            or_(
+                Candidate.full_name.ilike(pattern, escape="\\"),
+                Candidate.current_title.ilike(pattern, escape="\\"),
+                Candidate.current_employer.ilike(pattern, escape="\\"),
+                Candidate.external_id.ilike(pattern, escape="\\"),
+            )
+        )
+    return query
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def list_candidates(
+    session: AsyncSession, where: CandidateFilter, *, limit: int, after: uuid.UUID | None
+) -> Page:
+    """Keyset pagination on (created_at, id): stable while candidates are being added."""
+    query = _filtered(select(Candidate), where)
+    if after is not None:
+        anchor = await session.get(Candidate, after)
+        if anchor is not None:
+            query = query.where(
+                or_(
+                    Candidate.created_at > anchor.created_at,
+                    (Candidate.created_at == anchor.created_at) & (Candidate.id > anchor.id),
+                )
+            )
+    query = query.order_by(Candidate.created_at, Candidate.id).limit(limit + 1)
+    rows: Sequence[Candidate] = (await session.execute(query)).scalars().all()
+    more = len(rows) > limit
+    items = rows[:limit]
+    return Page(items=items, next_cursor=str(items[-1].id) if more and items else None)
+
+
+REACHABLE_STAGES = ("nurturing", "engaged", "paused")
+
+
+async def candidates_page(
+    session: AsyncSession, *, after: uuid.UUID | None, limit: int
+) -> Sequence[Candidate]:
+    """Candidates who may be matched at all, in id order: never opted out, erased, hired,
+    archived, or not interested (greetings only)."""
+    query = (
+        select(Candidate)
+        .where(Candidate.stage.in_(REACHABLE_STAGES), Candidate.greetings_only.is_(False))
+        .order_by(Candidate.id)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(Candidate.id > after)
+    return (await session.execute(query)).scalars().all()
+
+
+# --- erasure ---------------------------------------------------------------------------------
+async def erase_candidate(session: AsyncSession, candidate: Candidate) -> Erasure:
+    """Delete the candidate and everything about them; keep one anonymous row saying so."""
+    touches = (
+        await session.execute(select(func.count()).where(Touch.candidate_id == candidate.id))
+    ).scalar_one()
+    erasure = Erasure(
+        id=uuid.uuid4(),
+        candidate_id=candidate.id,
+        touches=min(int(touches), 32767),
+        enrolled_at=candidate.created_at,
+    )
+    session.add(erasure)
+    await session.delete(candidate)
+    await session.flush()
+    return erasure
+
+
+async def get_erasure(session: AsyncSession, candidate_id: uuid.UUID) -> Erasure | None:
+    return await find_one(session, Erasure, Erasure.candidate_id == candidate_id)

@@ -1,0 +1,207 @@
+"""Vacancies and their matches: who a vacancy matched, what became of each (notified,
+skipped and why, replied, cancelled when it closed), and the counts a vacancy shows."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.db.models import Candidate, Task, Vacancy, VacancyMatch
+from rapport.db.repositories.base import Lookup, add
+
+lookup = Lookup(Vacancy)
+get_vacancy = lookup.by_id
+get_vacancy_by_external_id = lookup.by_external_id
+
+
+def add_vacancy(session: AsyncSession, **values: Any) -> Vacancy:
+    return add(session, Vacancy, **values)
+
+
+async def save_matches(
+    session: AsyncSession, vacancy_id: uuid.UUID, rows: list[dict[str, Any]]
+) -> None:
+    """Insert matches; one already there (a retried page) is left as it is."""
+    if not rows:
+        return
+    statement = (
+        insert(VacancyMatch)
+        .values([{"id": uuid.uuid4(), "vacancy_id": vacancy_id, **row} for row in rows])
+        .on_conflict_do_nothing(index_elements=[VacancyMatch.vacancy_id, VacancyMatch.candidate_id])
+    )
+    await session.execute(statement)
+
+
+async def set_match_status(
+    session: AsyncSession,
+    vacancy_ids: Sequence[uuid.UUID],
+    candidate_ids: Sequence[uuid.UUID],
+    *,
+    status: str,
+    reason: str | None,
+    only_from: Sequence[str] | None = None,
+) -> list[uuid.UUID]:
+    """Move matches to `status`; returns the candidates whose match moved."""
+    statement = (
+        update(VacancyMatch)
+        .where(
+            VacancyMatch.vacancy_id.in_(vacancy_ids), VacancyMatch.candidate_id.in_(candidate_ids)
+        )
+        .values(status=status, reason=reason)
+        .returning(VacancyMatch.candidate_id)
+    )
+    if only_from is not None:
+        statement = statement.where(VacancyMatch.status.in_(only_from))
+    return list((await session.execute(statement)).scalars().all())
+
+
+def vacancies_in_key(idempotency_key: str) -> list[uuid.UUID]:
+    """The vacancies a vacancy touch or task names: `<candidate>:vacancy:<id>,<id>[:<channel>]`."""
+    parts = idempotency_key.split(":")
+    if len(parts) < 3 or parts[1] != "vacancy":
+        return []
+    return [uuid.UUID(part) for part in parts[2].split(",") if part]
+
+
+async def draft_not_sent(
+    session: AsyncSession, task: Task, *, status: str, reason: str | None
+) -> None:
+    """A vacancy draft ended without going out: the matches it counted as notified become
+    `status` (skipped, or matched again to be planned anew)."""
+    await set_match_status(
+        session,
+        vacancies_in_key(task.idempotency_key),
+        [task.candidate_id],
+        status=status,
+        reason=reason,
+        only_from=["notified"],
+    )
+
+
+CLOSED_BEFORE_SENT = "the vacancy closed before the message went out"
+
+
+async def pending_matches(
+    session: AsyncSession,
+    vacancy_id: uuid.UUID,
+    *,
+    after: uuid.UUID | None = None,
+    limit: int | None = None,
+) -> list[uuid.UUID]:
+    """Candidates a closing vacancy can still spare a message: not yet reached, or whose
+    draft about it still waits in someone's inbox; and, so that a page retried after a lost
+    worker tells the same people again, those this closing has already cancelled."""
+    draft_waiting = (
+        select(Task.id)
+        .where(
+            Task.candidate_id == VacancyMatch.candidate_id,
+            Task.status == "open",
+            Task.occasion == "vacancy",
+            Task.idempotency_key.contains(str(vacancy_id)),
+        )
+        .exists()
+    )
+    query = (
+        select(VacancyMatch.candidate_id)
+        .where(
+            VacancyMatch.vacancy_id == vacancy_id,
+            or_(
+                VacancyMatch.status == "matched",
+                (VacancyMatch.status == "notified") & draft_waiting,
+                (VacancyMatch.status == "cancelled") & (VacancyMatch.reason == CLOSED_BEFORE_SENT),
+            ),
+        )
+        .order_by(VacancyMatch.candidate_id)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(VacancyMatch.candidate_id > after)
+    return list((await session.execute(query)).scalars().all())
+
+
+async def match_counts(session: AsyncSession, vacancy_id: uuid.UUID) -> dict[str, int]:
+    result = await session.execute(
+        select(VacancyMatch.status, func.count())
+        .where(VacancyMatch.vacancy_id == vacancy_id)
+        .group_by(VacancyMatch.status)
+    )
+    return {status: int(count) for status, count in result.all()}
+
+
+# "birthday went out on 2026-03-02": the same reason on any day.
+DATED = re.compile(r"\s+(?:on|by)\s+\d{4}-\d{2}-\d{2}")
+
+
+async def skip_reasons(session: AsyncSession, vacancy_id: uuid.UUID) -> dict[str, int]:
+    """Why candidates were not contacted, counted by reason whatever the dates in it."""
+    result = await session.execute(
+        select(VacancyMatch.reason, func.count())
+        .where(VacancyMatch.vacancy_id == vacancy_id, VacancyMatch.status == "skipped")
+        .group_by(VacancyMatch.reason)
+    )
+    counted: dict[str, int] = {}
+    for reason, count in result.all():
+        key = DATED.sub("", str(reason))
+        counted[key] = counted.get(key, 0) + int(count)
+    return counted
+
+
+async def list_matches(
+    session: AsyncSession,
+    vacancy_id: uuid.UUID,
+    *,
+    owner: str | None = None,
+    limit: int,
+    offset: int,
+) -> Sequence[tuple[VacancyMatch, Candidate]]:
+    """Best first; a vacancy's matches are written once, so offsets stay stable."""
+    query = (
+        select(VacancyMatch, Candidate)
+        .join(Candidate, Candidate.id == VacancyMatch.candidate_id)
+        .join(Vacancy, Vacancy.id == VacancyMatch.vacancy_id)
+        .where(VacancyMatch.vacancy_id == vacancy_id)
+        .order_by(VacancyMatch.score.desc(), VacancyMatch.candidate_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    if owner:
+        # Whoever wrote to them: their owner, or for those nobody holds, the hiring manager.
+        writer = func.coalesce(Candidate.owner, Vacancy.hiring_manager)
+        query = query.where(func.lower(writer) == owner.lower())
+    return [(row[0], row[1]) for row in (await session.execute(query)).all()]
+
+
+async def matches_for(
+    session: AsyncSession, candidate_id: uuid.UUID, vacancy_ids: Sequence[uuid.UUID]
+) -> Sequence[tuple[Vacancy, VacancyMatch]]:
+    result = await session.execute(
+        select(Vacancy, VacancyMatch)
+        .join(VacancyMatch, VacancyMatch.vacancy_id == Vacancy.id)
+        .where(VacancyMatch.candidate_id == candidate_id, Vacancy.id.in_(vacancy_ids))
+        .order_by(Vacancy.created_at)
+    )
+    return [(row[0], row[1]) for row in result.all()]
+
+
+# A reply months after a vacancy message answers something else (a birthday wish).
+REPLY_COUNTS_FOR_VACANCY = timedelta(days=30)
+
+
+async def mark_replied(session: AsyncSession, candidate_id: uuid.UUID) -> None:
+    """A reply soon after a vacancy message counts as a reply to that vacancy."""
+    await session.execute(
+        update(VacancyMatch)
+        .where(
+            VacancyMatch.candidate_id == candidate_id,
+            VacancyMatch.status == "notified",
+            VacancyMatch.updated_at >= func.now() - REPLY_COUNTS_FOR_VACANCY,
+        )
+        .values(status="replied")
+    )
