@@ -541,3 +541,73 @@ async def test_a_birthday_today_and_a_vacancy_the_same_morning_go_three_days_apa
     assert "Staff Data Engineer" in mailbox.messages[1].get_content()
     async with sessions() as session:
         assert await repository.match_counts(session, vacancy.id) == {"notified": 1}
+
+
+async def test_three_years_of_greetings_vacancies_and_meetings_keep_the_spacing(
+    time_env: WorkflowEnvironment,
+    start_candidate: StartCandidate,
+    sessions: async_sessionmaker[AsyncSession],
+    mailbox: MailboxHandler,
+) -> None:
+    """Every year a vacancy opens on the morning of their birthday and another the day after,
+    they are met in person the day before their work anniversary, and a webinar invites them
+    two days after it: over three years, never two messages on one of their days, never
+    business within three days of a greeting, and every vacancy still reaches them."""
+    topic = f"topic-{uuid.uuid4().hex[:6]}"
+    await ensure_articles(sessions, topic, 20)
+    start = (await time_env.get_current_time()).astimezone(BERLIN)
+    birthday = (start + timedelta(days=40)).date()
+    anniversary = (start + timedelta(days=150)).date()
+    candidate, facts = await make_candidate(
+        sessions, skills=[topic], birthday_month=birthday.month,
+        birthday_day=min(birthday.day, 28),
+        job_started_on=anniversary.replace(year=2018, day=min(anniversary.day, 28)),
+    )  # fmt: skip
+    policy = schedule_policy(Settings(_env_file=None))  # type: ignore[call-arg]
+    handle = await start_candidate(CandidateState(facts=facts, policy=policy))
+    vacancies = []
+
+    async def at(day: date, hour: int) -> None:
+        moment = datetime.combine(day, datetime.min.time(), BERLIN) + timedelta(hours=hour)
+        await time_env.sleep(moment - await time_env.get_current_time())
+
+    for year in range(3):
+        wish_day = birthday.replace(year=birthday.year + year, day=min(birthday.day, 28))
+        for day, hour in ((wish_day, 7), (wish_day + timedelta(days=1), 11)):
+            await at(day, hour)
+            vacancy = await make_vacancy(sessions, title=f"Role {year}-{hour}")
+            await make_match(sessions, vacancy, candidate)
+            vacancies.append(vacancy)
+            opened = VacancyOpened(str(vacancy.id), SenderRole.EMPLOYEE, "maria.hm@example.com")
+            await handle.signal(CandidateWorkflow.vacancy_opened, opened)
+        party = anniversary.replace(year=anniversary.year + year, day=min(anniversary.day, 28))
+        await at(party - timedelta(days=1), 18)
+        session, stored = await load(sessions, candidate.id)
+        async with session:
+            await lifecycle.met_in_person(
+                session, time_env.client, stored,
+                MetInPersonBody.model_construct(
+                    type="met_in_person", event=f"Meetup {year}", date=party - timedelta(days=1),
+                    rapport=Rapport.WARM, met_by="sam.lee@example.com",
+                ),
+            )  # fmt: skip
+        await at(party + timedelta(days=2), 10)
+        starts_at = await time_env.get_current_time() + timedelta(days=1)
+        await invite_to_webinar(sessions, time_env.client, candidate.id, starts_at)
+    await at(birthday.replace(year=birthday.year + 3), 0)
+
+    sent = sorted(
+        (touch.due_at.astimezone(BERLIN).date(), touch.occasion)
+        for touch in await touches_of(sessions, candidate.id)
+        if touch.status == "sent"
+    )
+    days = [day for day, _ in sent]
+    assert len(days) == len(set(days)), sent
+    greetings = [day for day, occasion in sent if occasion in ("birthday", "work_anniversary")]
+    business = [day for day, occasion in sent if occasion in ("vacancy", "invitation", "check_in")]
+    assert len(greetings) >= 3 and len(business) >= 3, sent
+    too_close = [(g, b) for g in greetings for b in business if abs((b - g).days) < 3]
+    assert too_close == [], sent
+    async with sessions() as session:
+        for vacancy in vacancies:
+            assert await repository.match_counts(session, vacancy.id) == {"notified": 1}
