@@ -47,4 +47,7 @@ def schedule_policy(settings: Settings) -> SchedulePolicy:
         task_deadline_days=settings.task_deadline_days,
         note_provider=settings.note_provider,
         vacancy_batch_seconds=settings.vacancy_batch_minutes * 60,
+        greeting_quiet_days=settings.greeting_quiet_days,
+        # Not a setting: never two messages to one person on one day.
+        one_touch_per_day=True,
     )

@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     send_window: str = "09:00-17:00"
     send_days: str = "mon,tue,wed,thu,fri"
     min_days_between_touches: int = Field(default=30, ge=0)
+    greeting_quiet_days: int = Field(
+        default=3,
+        ge=0,
+        le=30,
+        description="Local days around a greeting kept free of business touches; 0: off.",
+    )
     task_deadline_days: int = Field(default=3, ge=1, le=60)
     vacancy_batch_minutes: int = Field(default=10, ge=0, le=1440)
     fanout_page_size: int = Field(default=100, ge=1, le=1000)

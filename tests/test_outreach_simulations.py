@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
@@ -18,16 +19,23 @@ from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from activities.fanout import FanOutActivities
 from api.candidates import lifecycle
 from api.candidates.schemas import MetInPersonBody, OptOutBody, RepliedBody
-from harness.api_helpers import zone_in_send_window
-from rapport.contracts.candidate import StatusQuery, VacancyClosed, VacancyOpened
+from harness.api_helpers import (
+    ZONES_AROUND_THE_WORLD,
+    country_without_holiday,
+    zone_in_send_window,
+)
+from rapport.contracts.candidate import PlanQuery, StatusQuery, VacancyClosed, VacancyOpened
 from rapport.contracts.fanout import CloseMatchesInput
 from rapport.db.models import Task, Touch, Vacancy
 from rapport.db.repositories import articles as article_repo
 from rapport.db.repositories import candidates as candidate_repo
 from rapport.db.repositories import touches as touch_repo
 from rapport.db.repositories import vacancies as vacancy_repo
+from rapport.facts import schedule_policy
 from rapport.mailbox import MailboxHandler
 from rapport.outreach.state import CandidateState, SchedulePolicy
+from rapport.public_holidays import library_holidays
+from rapport.settings import Settings
 from rapport.vocabulary import Rapport, SenderRole
 from workflows.candidate import CandidateWorkflow
 
@@ -469,3 +477,140 @@ async def test_not_interested_while_a_vacancy_waits_records_it_as_not_contacted(
         assert await vacancy_repo.match_counts(session, vacancy.id) == {"skipped": 1}
     state = await handle.query(CandidateWorkflow.full_state, StatusQuery())
     assert state.pending == []
+
+
+def first_working_day(day: date, country: str, send_days: list[int]) -> date:
+    while day.weekday() not in send_days or day in library_holidays(country, day.year):
+        day += timedelta(days=1)
+    return day
+
+
+def zone_at(now: datetime, hours: range) -> tuple[str, datetime]:
+    """A zone where it is one of `hours` o'clock now."""
+    for name in ZONES_AROUND_THE_WORLD:
+        local = now.astimezone(ZoneInfo(name))
+        if local.hour in hours:
+            return name, local
+    raise AssertionError(f"no zone at {hours} now")
+
+
+@pytest.mark.parametrize(
+    "hours",
+    [range(10, 15), range(6, 9)],
+    ids=["the wish goes at once, the vacancy comes after it", "both known before the window"],
+)
+async def test_a_birthday_today_and_a_vacancy_the_same_morning_go_three_days_apart(
+    time_env: WorkflowEnvironment,
+    start_candidate: StartCandidate,
+    sessions: async_sessionmaker[AsyncSession],
+    mailbox: MailboxHandler,
+    hours: range,
+) -> None:
+    """Issue 12's example: the wish goes alone today, the vacancy when the quiet days have
+    passed (three days later, or the first working day after), under a new enrolment's policy."""
+    zone, local_now = zone_at(await time_env.get_current_time(), hours)
+    today = local_now.date()
+    country = country_without_holiday(today)
+    candidate, facts = await make_candidate(
+        sessions, timezone=zone, country=country, birthday_month=today.month,
+        birthday_day=today.day, job_started_on=None,
+    )  # fmt: skip
+    policy = schedule_policy(Settings(_env_file=None))  # type: ignore[call-arg]
+    assert (policy.greeting_quiet_days, policy.one_touch_per_day) == (3, True)
+    vacancy = await make_vacancy(sessions, title="Staff Data Engineer")
+    await make_match(sessions, vacancy, candidate)
+    handle = await start_candidate(CandidateState(facts=facts, policy=policy))
+    opened = VacancyOpened(str(vacancy.id), SenderRole.EMPLOYEE, "maria.hm@example.com")
+    await handle.signal(CandidateWorkflow.vacancy_opened, opened)
+
+    await time_env.sleep(timedelta(hours=3))
+    tz = ZoneInfo(zone)
+    expected = first_working_day(today + timedelta(days=3), country, policy.send_days)
+    assert [message["To"] for message in mailbox.messages] == [candidate.email]
+    wished = await touches_of(sessions, candidate.id)
+    assert [(t.occasion, t.status) for t in wished] == [("birthday", "sent")]
+    plan = await handle.query(CandidateWorkflow.plan, PlanQuery(days=30))
+    waiting = [touch for touch in plan.items if touch.occasion == "vacancy"]
+    assert [(t.local_date, t.skip) for t in waiting] == [(expected.isoformat(), False)]
+    assert waiting[0].due_at.astimezone(tz).strftime("%H:%M") == policy.window_start
+
+    await time_env.sleep(expected - today + timedelta(days=1))
+    touches = sorted(await touches_of(sessions, candidate.id), key=lambda touch: touch.due_at)
+    assert [(t.occasion, t.status, t.due_at.astimezone(tz).date()) for t in touches] == [
+        ("birthday", "sent", today),
+        ("vacancy", "sent", expected),
+    ]
+    assert len(mailbox.messages) == 2
+    assert "Staff Data Engineer" in mailbox.messages[1].get_content()
+    async with sessions() as session:
+        assert await vacancy_repo.match_counts(session, vacancy.id) == {"notified": 1}
+
+
+async def test_three_years_of_greetings_vacancies_and_meetings_keep_the_spacing(
+    time_env: WorkflowEnvironment,
+    start_candidate: StartCandidate,
+    sessions: async_sessionmaker[AsyncSession],
+    mailbox: MailboxHandler,
+) -> None:
+    """Every year a vacancy opens on the morning of their birthday and another the day after,
+    they are met in person the day before their work anniversary, and a webinar invites them
+    two days after it: over three years, never two messages on one of their days, never
+    business within three days of a greeting, and every vacancy still reaches them."""
+    topic = f"topic-{uuid.uuid4().hex[:6]}"
+    await ensure_articles(sessions, topic, 20)
+    start = (await time_env.get_current_time()).astimezone(BERLIN)
+    birthday = (start + timedelta(days=40)).date()
+    anniversary = (start + timedelta(days=150)).date()
+    candidate, facts = await make_candidate(
+        sessions, skills=[topic], birthday_month=birthday.month,
+        birthday_day=min(birthday.day, 28),
+        job_started_on=anniversary.replace(year=2018, day=min(anniversary.day, 28)),
+    )  # fmt: skip
+    policy = schedule_policy(Settings(_env_file=None))  # type: ignore[call-arg]
+    handle = await start_candidate(CandidateState(facts=facts, policy=policy))
+    vacancies = []
+
+    async def at(day: date, hour: int) -> None:
+        moment = datetime.combine(day, datetime.min.time(), BERLIN) + timedelta(hours=hour)
+        await time_env.sleep(moment - await time_env.get_current_time())
+
+    for year in range(3):
+        wish_day = birthday.replace(year=birthday.year + year, day=min(birthday.day, 28))
+        for day, hour in ((wish_day, 7), (wish_day + timedelta(days=1), 11)):
+            await at(day, hour)
+            vacancy = await make_vacancy(sessions, title=f"Role {year}-{hour}")
+            await make_match(sessions, vacancy, candidate)
+            vacancies.append(vacancy)
+            opened = VacancyOpened(str(vacancy.id), SenderRole.EMPLOYEE, "maria.hm@example.com")
+            await handle.signal(CandidateWorkflow.vacancy_opened, opened)
+        party = anniversary.replace(year=anniversary.year + year, day=min(anniversary.day, 28))
+        await at(party - timedelta(days=1), 18)
+        session, stored = await load(sessions, candidate.id)
+        async with session:
+            await lifecycle.met_in_person(
+                session, time_env.client, stored,
+                MetInPersonBody.model_construct(
+                    type="met_in_person", event=f"Meetup {year}", date=party - timedelta(days=1),
+                    rapport=Rapport.WARM, met_by="sam.lee@example.com",
+                ),
+            )  # fmt: skip
+        await at(party + timedelta(days=2), 10)
+        starts_at = await time_env.get_current_time() + timedelta(days=1)
+        await invite_to_webinar(sessions, time_env.client, candidate.id, starts_at)
+    await at(birthday.replace(year=birthday.year + 3), 0)
+
+    sent = sorted(
+        (touch.due_at.astimezone(BERLIN).date(), touch.occasion)
+        for touch in await touches_of(sessions, candidate.id)
+        if touch.status == "sent"
+    )
+    days = [day for day, _ in sent]
+    assert len(days) == len(set(days)), sent
+    greetings = [day for day, occasion in sent if occasion in ("birthday", "work_anniversary")]
+    business = [day for day, occasion in sent if occasion in ("vacancy", "invitation", "check_in")]
+    assert len(greetings) >= 3 and len(business) >= 3, sent
+    too_close = [(g, b) for g in greetings for b in business if abs((b - g).days) < 3]
+    assert too_close == [], sent
+    async with sessions() as session:
+        for vacancy in vacancies:
+            assert await vacancy_repo.match_counts(session, vacancy.id) == {"notified": 1}

@@ -50,3 +50,17 @@ def test_old_payloads_decode_into_the_vocabulary() -> None:
     assert type(state.facts.rapport) is Rapport and type(state.facts.owner_role) is SenderRole
     assert [type(channel) for channel in state.facts.consent] == [Channel]
     assert (state.closed_vacancies, state.task_outcomes, state.hand_over) == ([], {}, None)
+
+
+def test_policies_recorded_before_spacing_decode_with_it_off() -> None:
+    """A workflow started before the spacing rules replays without them: its policy has no
+    such fields, and their defaults leave the planner deciding as it did."""
+    for name in ("candidate_not_interested", "candidate_every_occasion"):
+        history = WorkflowHistory.from_json(name, RECORDED[name])
+        started = history.events[0].workflow_execution_started_event_attributes
+        assert b"greeting_quiet_days" not in started.input.payloads[0].data
+        [state_input] = DataConverter.default.payload_converter.from_payloads(
+            started.input.payloads, [CandidateInput]
+        )
+        policy = state_input.state.policy
+        assert (policy.greeting_quiet_days, policy.one_touch_per_day) == (0, False)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from rapport.facts import schedule_policy
 from rapport.settings import Settings
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -26,6 +27,8 @@ def settings(**values: str) -> Settings:
         ("digest_timezone", "../../etc/passwd"),
         ("send_window", "17:00-09:00"),
         ("send_days", "mon,funday"),
+        ("greeting_quiet_days", "-1"),
+        ("greeting_quiet_days", "31"),
     ],
 )
 def test_a_bad_value_names_its_setting(field: str, value: str) -> None:
@@ -37,6 +40,13 @@ def test_a_bad_value_names_its_setting(field: str, value: str) -> None:
 def test_the_digest_time_is_read_to_the_minute() -> None:
     read = settings(digest_time="07:05", digest_timezone="America/Sao_Paulo")
     assert (read.digest_at.hour, read.digest_at.minute) == (7, 5)
+
+
+def test_new_enrolments_get_spacing_from_the_settings() -> None:
+    """Frozen into each new workflow's policy; a policy without them keeps them off."""
+    policy = schedule_policy(settings())
+    assert (policy.greeting_quiet_days, policy.one_touch_per_day) == (3, True)
+    assert schedule_policy(settings(greeting_quiet_days="0")).greeting_quiet_days == 0
 
 
 def test_the_readme_lists_every_setting() -> None:

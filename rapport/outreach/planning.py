@@ -8,10 +8,13 @@ callers pin the years a plan needs first (`rapport.outreach.pinned.years_needed`
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from rapport.outreach import spacing
 from rapport.outreach.policy import PRIORITY, choose_channel
 from rapport.outreach.state import CandidateState, OneOff, PlannedTouch, SchedulePolicy
 from rapport.outreach.timing import (
@@ -166,7 +169,9 @@ def plan(
 
     A touch that collides with the contact budget (another touch of equal or higher priority
     went out, or one of higher priority is due, within the budget window) is planned as a
-    skip with its reason, so that it is recorded, never silently dropped.
+    skip with its reason, so that it is recorded, never silently dropped. With spacing in the
+    policy (rapport.outreach.spacing), a touch it lets go may wait instead (planned at its new
+    time) or be skipped with the reason.
     """
     facts = state.facts
     if state.stage != Stage.NURTURING:
@@ -175,62 +180,76 @@ def plan(
     slots = greeting_slots(state, now, until)
     if not facts.greetings_only:
         slots += check_in_slots(state, now, until) + one_off_slots(state, now, until)
-    slots.sort(key=lambda slot: (slot.due_at, -PRIORITY[slot.occasion]))
-
     tz = zone(facts.timezone)
+    cal = spacing.Calendar(tz, state.policy, facts.country, pinned_holidays(state.holidays))
+    spaced = spacing.enabled(state.policy)
+    order = spacing.order if spaced else budget_order
     budget = timedelta(
         days=state.policy.min_days_between_touches * BUDGET_FACTOR.get(facts.rapport, 2)
     )
-    choices = [
-        choose_channel(
-            facts,
-            slot.occasion,
-            state.policy,
-            sender=slot.sender,
-            sender_role=slot.sender_role,
-            unanswered=state.unanswered,
-        )
-        for slot in slots
-    ]
-    went_out = [(record.occasion, record.at) for record in state.recent]
+    queue = sorted(
+        (
+            (
+                slot,
+                choose_channel(
+                    facts,
+                    slot.occasion,
+                    state.policy,
+                    sender=slot.sender,
+                    sender_role=slot.sender_role,
+                    unanswered=state.unanswered,
+                ),
+            )
+            for slot in slots
+        ),
+        key=lambda pair: order(pair[0]),
+    )
+    went_out = [cal.out(record.occasion, record.at, planned=False) for record in state.recent]
     touches = []
-    for index, (slot, choice) in enumerate(zip(slots, choices, strict=True)):
+    while queue:
+        slot, choice = queue.pop(0)
         rank = PRIORITY[slot.occasion]
         reason = None
         earlier = next(
             (
-                (occasion, at)
-                for occasion, at in reversed(went_out)
-                if at <= slot.due_at < at + budget and PRIORITY[occasion] >= rank
+                out
+                for out in reversed(went_out)
+                if out.at <= slot.due_at < out.at + budget and PRIORITY[out.occasion] >= rank
             ),
             None,
         )
         later = next(
             (
                 other
-                for other, other_choice in zip(
-                    slots[index + 1 :], choices[index + 1 :], strict=True
-                )
+                for other, other_choice in queue
                 if other.due_at < slot.due_at + budget
                 and PRIORITY[other.occasion] > rank
                 and other_choice.channel is not None
+                and not (spaced and spacing.waits_for(slot, other, cal))
             ),
             None,
         )
         if slot.deadline is not None and slot.due_at > slot.deadline:
             reason = f"missed its moment: due by {slot.deadline.astimezone(tz):%Y-%m-%d}"
         elif earlier is not None:
-            reason = (
-                f"contact budget: {earlier[0]} went out on {earlier[1].astimezone(tz):%Y-%m-%d}"
-            )
+            reason = f"contact budget: {earlier.occasion} went out on {earlier.day:%Y-%m-%d}"
         elif later is not None:
             reason = (
                 f"contact budget: {later.occasion} is due on {later.due_at.astimezone(tz):%Y-%m-%d}"
             )
         elif choice.channel is None:
             reason = choice.reason
+        elif spaced:
+            ahead = [other for other, other_choice in queue if other_choice.channel is not None]
+            verdict = spacing.verdict(slot, went_out, ahead, cal)
+            if verdict.until is not None:
+                moved = moved_to(slot, verdict.until, cal)
+                if moved.due_at <= until:
+                    bisect.insort(queue, (moved, choice), key=lambda pair: order(pair[0]))
+                continue
+            reason = verdict.reason
         if reason is None:
-            went_out.append((slot.occasion, slot.due_at))
+            went_out.append(cal.out(slot.occasion, slot.due_at, planned=True))
         touches.append(
             PlannedTouch(
                 occasion=slot.occasion,
@@ -248,7 +267,20 @@ def plan(
                 skip=reason is not None,
             )
         )
-    return touches
+    # In the order they are due (a touch that waited was decided before some due earlier).
+    return sorted(touches, key=lambda touch: touch.due_at)
+
+
+def budget_order(slot: Slot) -> tuple[datetime, int]:
+    """The order slots are decided in without spacing: as they fall due, the higher first."""
+    return (slot.due_at, -PRIORITY[slot.occasion])
+
+
+def moved_to(slot: Slot, due_at: datetime, cal: spacing.Calendar) -> Slot:
+    """A slot that waits for spacing: a check-in is named by its new day."""
+    day = cal.day(due_at)
+    ref = day.isoformat() if slot.occasion == Occasion.CHECK_IN else slot.key_ref
+    return dataclasses.replace(slot, due_at=due_at, local_date=day, key_ref=ref)
 
 
 def task_deadline(slot: Slot, policy: SchedulePolicy, tz: ZoneInfo) -> datetime:

@@ -37,6 +37,13 @@ class SchedulePolicy:
     fatigue_after: int = 3
     # A vacancy waits this long for others matched at the same time, to mention them together.
     vacancy_batch_seconds: int = 600
+    # Spacing (rapport.outreach.spacing). The defaults switch it off: a workflow started before
+    # these rules decodes its policy without them and replays the decisions it recorded; new
+    # enrolments get them from the settings. Quiet local days between a greeting and a
+    # business touch:
+    greeting_quiet_days: int = 0
+    # Never two messages to one person on one local day.
+    one_touch_per_day: bool = False
 
 
 @dataclass
