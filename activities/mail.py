@@ -14,6 +14,7 @@ from __future__ import annotations
 import email.policy
 import hashlib
 import re
+from collections.abc import Awaitable, Callable
 from email.headerregistry import (
     Address,
     BaseHeader,
@@ -39,6 +40,34 @@ _VERBATIM_VALUE = re.compile(r"[\x20-\x7e]*")
 
 class PermanentDeliveryError(Exception):
     """The server refused the message for good (5xx): retrying cannot help."""
+
+
+class TemporaryDeliveryError(aiosmtplib.SMTPException):
+    """The server refused the message for now (4xx): it certainly did not go out; retry."""
+
+
+# Hooks around DATA: `before_data` runs once the server accepted the envelope (the last moment
+# to record that the message is going out, and to call it off by raising); `after_data` runs
+# the moment the server accepted the message, before QUIT and the goodbye, so that recording
+# it is the only thing between its arrival and the record of it.
+DataHook = Callable[[], Awaitable[None]]
+
+
+class _SMTP(aiosmtplib.SMTP):
+    def __init__(
+        self, *args: Any, before_data: DataHook | None, after_data: DataHook | None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._before_data = before_data
+        self._after_data = after_data
+
+    async def data(self, *args: Any, **kwargs: Any) -> aiosmtplib.SMTPResponse:
+        if self._before_data is not None:
+            await self._before_data()
+        response = await super().data(*args, **kwargs)  # raises unless the server took it
+        if self._after_data is not None:
+            await self._after_data()
+        return response
 
 
 class VerbatimHeader(UnstructuredHeader):
@@ -163,18 +192,29 @@ class Mailer:
         message.set_content(body)
         return message
 
-    async def send(self, message: EmailMessage) -> None:
-        """Deliver; raise PermanentDeliveryError on a 5xx, anything else is worth a retry."""
+    async def send(
+        self,
+        message: EmailMessage,
+        *,
+        before_data: DataHook | None = None,
+        after_data: DataHook | None = None,
+    ) -> None:
+        """Deliver; raise PermanentDeliveryError on a 5xx, TemporaryDeliveryError on a 4xx to
+        the message; anything else is worth a retry, and after `before_data` ran it may have
+        been delivered (a connection lost before the server's answer to DATA)."""
+        client = _SMTP(
+            hostname=self._host,
+            port=self._port,
+            username=self._username,
+            password=self._password,
+            start_tls=self._starttls,
+            timeout=self._timeout,
+            before_data=before_data,
+            after_data=after_data,
+        )
         try:
-            await aiosmtplib.send(
-                message,
-                hostname=self._host,
-                port=self._port,
-                username=self._username,
-                password=self._password,
-                start_tls=self._starttls,
-                timeout=self._timeout,
-            )
+            async with client:
+                await client.send_message(message)
         except aiosmtplib.SMTPRecipientsRefused as err:
             codes = [refusal.code for refusal in err.recipients]
             if all(code >= 500 for code in codes):
@@ -187,4 +227,4 @@ class Mailer:
         except aiosmtplib.SMTPResponseException as err:
             if err.code >= 500:
                 raise PermanentDeliveryError(f"{err.code} {err.message}") from err
-            raise
+            raise TemporaryDeliveryError(f"{err.code} {err.message}") from err

@@ -9,9 +9,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from email.errors import MessageError
+from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio import activity
 
 from activities.handwritten import (
@@ -19,11 +21,11 @@ from activities.handwritten import (
     NoteRejected,
     parse_postal_address,
 )
-from activities.mail import Mailer, PermanentDeliveryError
-from activities.templates import InvalidTemplateError, RenderedMessage, Renderer
+from activities.mail import Mailer, PermanentDeliveryError, TemporaryDeliveryError
+from activities.templates import InvalidTemplateError, RenderedMessage, Renderer, one_line
 from rapport import signing
 from rapport.db import repository
-from rapport.db.models import Article, Candidate, Task
+from rapport.db.models import Article, Candidate, Task, Touch
 from rapport.facts import facts_from_candidate
 from rapport.matching import match
 from rapport.names import name_from_email
@@ -44,6 +46,28 @@ from workflows.policy import refusal
 
 # An interested reply is a warm lead: the owner should answer within two days.
 ENGAGED_FOLLOW_UP_WITHIN = timedelta(days=2)
+# The reason on a touch sent again after an attempt was lost in its SMTP exchange.
+POSSIBLY_TWICE = (
+    "possibly delivered twice: an earlier attempt was lost during its SMTP exchange and "
+    "this one sent it again, with the same Message-ID"
+)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """An email composed for a touch, about to go out."""
+
+    request: SendTouchInput
+    candidate: Candidate
+    message: EmailMessage
+    subject: str
+    article: Article | None
+    # An earlier attempt was lost in its SMTP exchange: this one may deliver it twice.
+    in_flight: bool
+
+
+class TouchTaken(Exception):
+    """Another attempt claimed or finished this touch first: this one must not send."""
 
 
 def sender_name(sender: str | None, company: str) -> str:
@@ -112,10 +136,18 @@ class TouchActivities:
         key = request.idempotency_key
         async with self._sessions() as session:
             done = await repository.get_touch_by_key(session, key)
-            if done is not None:
-                return SendTouchResult(key, done.status, done.reason, already_done=True)
+            # Left `sending` by an attempt lost in its SMTP exchange: it may have gone out.
+            in_flight = done is not None and done.phase == repository.SENDING
             candidate = await repository.get_candidate(session, uuid.UUID(request.candidate_id))
-            article = await self._article(session, candidate, request)
+            finished = done is not None and not in_flight
+            article = None if finished else await self._article(session, candidate, request, done)
+        if done is not None and finished:
+            if candidate is not None and done.status == TouchStatus.SENT:
+                # An email is recorded the moment it is accepted and its vacancies marked
+                # after: a worker lost in between leaves the marks to this retry (idempotent).
+                async with self._sessions.begin() as session:
+                    await self._mark_vacancies(session, request, candidate, TouchStatus.SENT, None)
+            return SendTouchResult(key, done.status, done.reason, already_done=True)
         if candidate is None:
             return SendTouchResult(
                 key, TouchStatus.SKIPPED, "candidate erased", candidate_gone=True
@@ -125,39 +157,104 @@ class TouchActivities:
             candidate, request, article
         )
         if why_not is not None:
+            if in_flight:
+                why_not += "; an earlier attempt may have sent it"
             return await self._record(request, candidate, TouchStatus.SKIPPED, reason=why_not)
 
+        # Nothing below the SMTP exchange is worth retrying when it fails: the same stored data
+        # (a title, an address) fails the same way for the 12 hours of retries, holding every
+        # later touch of the candidate. Such a touch is `failed`, with the reason, at once.
         try:
             rendered = await self._render(candidate, request, request.channel or "", article)
-        except InvalidTemplateError as err:
+        except (InvalidTemplateError, ValueError) as err:
             return await self._record(request, candidate, TouchStatus.FAILED, reason=str(err))
-
         if request.channel == Channel.HANDWRITTEN_NOTE:
             return await self._send_note(request, candidate, rendered, article)
         assert candidate.email is not None and rendered.subject is not None
-        message = self._mailer.compose(
-            to=candidate.email,
-            subject=rendered.subject,
-            body=rendered.body,
-            idempotency_key=key,
-            reply_to=request.sender,
-            unsubscribe_url=unsubscribe_url(self._settings, candidate.id),
-        )
         try:
-            await self._mailer.send(message)
+            message = self._mailer.compose(
+                to=candidate.email,
+                subject=rendered.subject,
+                body=rendered.body,
+                idempotency_key=key,
+                reply_to=request.sender,
+                unsubscribe_url=unsubscribe_url(self._settings, candidate.id),
+            )
+        except (ValueError, TypeError, MessageError) as err:
+            return await self._record(
+                request, candidate, TouchStatus.FAILED, reason=f"cannot compose the email: {err}"
+            )
+        return await self._deliver(
+            Outgoing(request, candidate, message, rendered.subject, article, in_flight)
+        )
+
+    async def _deliver(self, out: Outgoing) -> SendTouchResult:
+        """The SMTP exchange, the only window in which a lost worker can double a message: the
+        touch is claimed (`sending`, with its Message-ID) right before DATA and recorded `sent`
+        the moment the server accepts it, before QUIT; the vacancies it names are marked after.
+        A retry finding it recorded never sends; one finding it still `sending` sends again,
+        since not sending risks losing it, and flags the touch as possibly delivered twice (the
+        same Message-ID, which lets mail systems fold the two)."""
+        request, candidate, key = out.request, out.candidate, out.request.idempotency_key
+        try:
+            await self._exchange(out)
+        except TouchTaken:
+            async with self._sessions() as session:
+                taken = await repository.get_touch_by_key(session, key)
+            assert taken is not None
+            return SendTouchResult(key, taken.status, taken.reason, already_done=True)
         except PermanentDeliveryError as err:
             return await self._record(
-                request, candidate, TouchStatus.FAILED, reason=str(err), subject=rendered.subject
+                request, candidate, TouchStatus.FAILED, reason=str(err), subject=out.subject
             )
-        return await self._record(
-            request,
-            candidate,
-            TouchStatus.SENT,
-            subject=rendered.subject,
-            message_id=str(message["Message-ID"]),
-            sent_at=datetime.now(UTC),
-            article=article,
-        )
+        # Any other failure after the claim leaves it `sending`: the message may be out.
+        async with self._sessions.begin() as session:
+            await self._mark_vacancies(session, request, candidate, TouchStatus.SENT, None)
+        return SendTouchResult(key, TouchStatus.SENT, POSSIBLY_TWICE if out.in_flight else None)
+
+    async def _exchange(self, out: Outgoing) -> None:
+        request, candidate, key = out.request, out.candidate, out.request.idempotency_key
+        written = {
+            "subject": out.subject,
+            "message_id": str(out.message["Message-ID"]),
+            "article_id": out.article.id if out.article else None,
+        }
+        claimed = False
+        # One connection held from the claim to the record (and only one, so a full pool cannot
+        # deadlock), in autocommit: once the server has the message, recording it waits for no
+        # pool checkout or liveness ping, and is one round trip (each statement is atomic).
+        engine: AsyncEngine = self._sessions.kw["bind"]
+        async with engine.connect() as held:
+            connection = await held.execution_options(isolation_level="AUTOCOMMIT")
+            session = AsyncSession(bind=connection)
+
+            async def claim() -> None:
+                nonlocal claimed
+                if out.in_flight:
+                    claimed = await repository.reclaim_touch(session, key, POSSIBLY_TWICE)
+                else:
+                    values = self._touch_values(request, candidate, TouchStatus.SCHEDULED)
+                    claimed = await repository.claim_touch(session, **values, **written)
+                await session.commit()
+                if not claimed:
+                    raise TouchTaken(key)  # called off before DATA: another attempt has it
+
+            async def delivered() -> None:
+                values = self._touch_values(request, candidate, TouchStatus.SENT)
+                await repository.record_touch(
+                    session, **values, **written, sent_at=datetime.now(UTC)
+                )
+                await session.commit()
+
+            try:
+                await self._mailer.send(out.message, before_data=claim, after_data=delivered)
+            except TemporaryDeliveryError:
+                if claimed:  # refused for now, so certainly not delivered: as if never claimed
+                    await repository.release_touch(session, key)
+                    await session.commit()
+                raise
+            finally:
+                await session.close()
 
     async def _send_note(
         self,
@@ -361,7 +458,7 @@ class TouchActivities:
         profile = candidate_profile(candidate)
         return [
             VacancyView(
-                vacancy.title,
+                one_line(vacancy.title),
                 vacancy.url,
                 list(match(profile, vacancy_profile(vacancy)).highlights),
                 note=vacancy.owner_message,
@@ -391,10 +488,17 @@ class TouchActivities:
         )
 
     async def _article(
-        self, session: AsyncSession, candidate: Candidate | None, request: SendTouchInput
+        self,
+        session: AsyncSession,
+        candidate: Candidate | None,
+        request: SendTouchInput,
+        reuse: Touch | None = None,
     ) -> Article | None:
         if candidate is None or request.occasion != Occasion.CHECK_IN:
             return None
+        if reuse is not None and reuse.article_id is not None:
+            # The article the lost attempt was sending (its claim counts it as shared already).
+            return await session.get(Article, reuse.article_id)
         return await repository.pick_article(session, candidate)
 
     def _context(
@@ -484,9 +588,9 @@ class TouchActivities:
             if invitation.starts_at
             else None
         )
-        return InvitationView(
-            invitation.kind, invitation.title, invitation.url, starts, invitation.message
-        )
+        # A title is shown on one line (subjects are built from it), however it was stored.
+        title = one_line(invitation.title) if invitation.title else None
+        return InvitationView(invitation.kind, title, invitation.url, starts, invitation.message)
 
     def _touch_values(
         self, request: SendTouchInput, candidate: Candidate, status: TouchStatus

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -23,9 +22,12 @@ from .wire import (
     WireCatcher,
     assert_encoded_words_valid,
     assert_lines_well_formed,
+    catching,
     decoded,
     serving,
 )
+
+catcher = pytest.fixture(name="catcher")(catching)
 
 # RFC 5322 3.3 date-time as Python writes it: day, date, time, numeric zone.
 DATE = re.compile(
@@ -34,13 +36,6 @@ DATE = re.compile(
 )
 # RFC 5322 3.6.4 msg-id with dot-atom-text on both sides, as Rapport makes them.
 MESSAGE_ID = re.compile(rb"Message-ID: <[0-9a-f]{32}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*>")
-
-
-@pytest.fixture
-def catcher() -> Iterator[tuple[WireCatcher, int]]:
-    handler, port = WireCatcher(), free_port()
-    with serving(handler, port):
-        yield handler, port
 
 
 # A public address as long as a deployment behind a path prefix might have: the link alone is

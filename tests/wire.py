@@ -18,6 +18,8 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from .conftest import free_port
+
 
 @dataclass(frozen=True)
 class Received:
@@ -66,6 +68,14 @@ class WireCatcher:
         assert isinstance(raw, bytes)
         self.received.append(Received(list(envelope.mail_options), raw))
         return "250 OK"
+
+
+def catching() -> Iterator[tuple[WireCatcher, int]]:
+    """A real SMTP server for one test, keeping the raw bytes it receives; and its port.
+    A fixture body: `catcher = pytest.fixture(name="catcher")(catching)` in a test module."""
+    handler, port = WireCatcher(), free_port()
+    with serving(handler, port):
+        yield handler, port
 
 
 @contextmanager
