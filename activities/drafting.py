@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from activities.templates import InvalidTemplateError, RenderedMessage, Renderer
+from activities.templates import InvalidTemplateError, RenderedMessage, Renderer, one_line
 from rapport import signing
 from rapport.contracts.touches import SendTouchInput
-from rapport.db.models import Article, Candidate
+from rapport.db.models import Article, Candidate, Touch
 from rapport.db.repositories import articles as article_repo
 from rapport.db.repositories import interactions as interaction_repo
 from rapport.db.repositories import invitations as invitation_repo
@@ -110,7 +110,7 @@ class Drafting:
         profile = candidate_profile(candidate)
         return [
             VacancyView(
-                vacancy.title,
+                one_line(vacancy.title),
                 vacancy.url,
                 list(match(profile, vacancy_profile(vacancy)).highlights),
                 note=vacancy.owner_message,
@@ -121,10 +121,17 @@ class Drafting:
         ]
 
     async def _article(
-        self, session: AsyncSession, candidate: Candidate | None, request: SendTouchInput
+        self,
+        session: AsyncSession,
+        candidate: Candidate | None,
+        request: SendTouchInput,
+        reuse: Touch | None = None,
     ) -> Article | None:
         if candidate is None or request.occasion != Occasion.CHECK_IN:
             return None
+        if reuse is not None and reuse.article_id is not None:
+            # The article the lost attempt was sending (its claim counts it as shared already).
+            return await article_repo.get_article(session, reuse.article_id)
         return await article_repo.pick_article(session, candidate)
 
     def _context(
@@ -214,6 +221,6 @@ class Drafting:
             if invitation.starts_at
             else None
         )
-        return InvitationView(
-            invitation.kind, invitation.title, invitation.url, starts, invitation.message
-        )
+        # A title is shown on one line (subjects are built from it), however it was stored.
+        title = one_line(invitation.title) if invitation.title else None
+        return InvitationView(invitation.kind, title, invitation.url, starts, invitation.message)

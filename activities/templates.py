@@ -18,6 +18,11 @@ class InvalidTemplateError(Exception):
     """A template is missing, malformed, unsafe, or asks for a value the context lacks."""
 
 
+def one_line(text: str) -> str:
+    """Every run of white space, line breaks included, as one space."""
+    return " ".join(text.split())
+
+
 @dataclass(frozen=True)
 class RenderedMessage:
     subject: str | None
@@ -59,6 +64,10 @@ class Renderer:
             raise InvalidTemplateError(f"{name}: refused: {err}") from err
         except TemplateError as err:
             raise InvalidTemplateError(f"{name}: {err}") from err
+        except (ArithmeticError, LookupError, TypeError, ValueError) as err:
+            # Raised by a filter or a value inside the template: rendering is pure, so it
+            # would raise the same on every retry.
+            raise InvalidTemplateError(f"{name}: {type(err).__name__}: {err}") from err
         if channel not in CHANNELS_WITH_SUBJECT:
             body = text.strip()
             if not body:
@@ -67,7 +76,8 @@ class Renderer:
         head, separator, body = text.partition("\n\n")
         if not separator or not head.startswith("Subject:"):
             raise InvalidTemplateError(f"{name} must start with a 'Subject:' line and a blank line")
-        subject = head.removeprefix("Subject:").strip()
+        # One line whatever the values in it held (a title with CR LF): a header cannot break.
+        subject = one_line(head.removeprefix("Subject:"))
         if not subject or not body.strip():
             raise InvalidTemplateError(f"{name} rendered an empty subject or body")
         return RenderedMessage(subject=subject, body=body.strip() + "\n")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from email.errors import MessageError
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
@@ -17,6 +17,8 @@ from temporalio import activity
 from activities.drafting import Drafting, MessageSettings, unsubscribe_url
 from activities.handwritten import HandwrittenNotes, NoteRejected, parse_postal_address
 from activities.mail import Mailer, PermanentDeliveryError
+from activities.recording import Recording
+from activities.sending import POSSIBLY_TWICE, Outgoing, TouchTaken, exchange
 from activities.templates import InvalidTemplateError, RenderedMessage, Renderer
 from rapport.contracts.touches import (
     CloseTaskInput,
@@ -41,7 +43,7 @@ from rapport.vocabulary import Channel, Occasion, TaskStatus, TouchStatus
 ENGAGED_FOLLOW_UP_WITHIN = timedelta(days=2)
 
 
-class TouchActivities(Drafting):
+class TouchActivities(Recording, Drafting):
     def __init__(
         self,
         session_factory: async_sessionmaker[AsyncSession],
@@ -63,12 +65,18 @@ class TouchActivities(Drafting):
         key = request.idempotency_key
         async with self._sessions() as session:
             done = await touch_repo.get_touch_by_key(session, key)
-            if done is not None:
-                return SendTouchResult(
-                    key, TouchStatus(done.status), done.reason, already_done=True
-                )
+            # Left `sending` by an attempt lost in its SMTP exchange: it may have gone out.
+            in_flight = done is not None and done.phase == touch_repo.SENDING
             candidate = await candidate_repo.get_candidate(session, uuid.UUID(request.candidate_id))
-            article = await self._article(session, candidate, request)
+            finished = done is not None and not in_flight
+            article = None if finished else await self._article(session, candidate, request, done)
+        if done is not None and finished:
+            if candidate is not None and done.status == TouchStatus.SENT:
+                # An email is recorded the moment it is accepted and its vacancies marked
+                # after: a worker lost in between leaves the marks to this retry (idempotent).
+                async with self._sessions.begin() as session:
+                    await self._mark_vacancies(session, request, candidate, TouchStatus.SENT, None)
+            return SendTouchResult(key, TouchStatus(done.status), done.reason, already_done=True)
         if candidate is None:
             return SendTouchResult(
                 key, TouchStatus.SKIPPED, "candidate erased", candidate_gone=True
@@ -78,39 +86,58 @@ class TouchActivities(Drafting):
             candidate, request, article
         )
         if why_not is not None:
+            if in_flight:
+                why_not += "; an earlier attempt may have sent it"
             return await self._record(request, candidate, TouchStatus.SKIPPED, reason=why_not)
 
+        # Nothing below the SMTP exchange is worth retrying when it fails: the same stored data
+        # (a title, an address) fails the same way for the 12 hours of retries, holding every
+        # later touch of the candidate. Such a touch is `failed`, with the reason, at once.
         try:
             rendered = await self._render(candidate, request, request.channel or "", article)
-        except InvalidTemplateError as err:
+        except (InvalidTemplateError, ValueError) as err:
             return await self._record(request, candidate, TouchStatus.FAILED, reason=str(err))
-
         if request.channel == Channel.HANDWRITTEN_NOTE:
             return await self._send_note(request, candidate, rendered, article)
         assert candidate.email is not None and rendered.subject is not None
-        message = self._mailer.compose(
-            to=candidate.email,
-            subject=rendered.subject,
-            body=rendered.body,
-            idempotency_key=key,
-            reply_to=request.sender,
-            unsubscribe_url=unsubscribe_url(self._settings, candidate.id),
-        )
         try:
-            await self._mailer.send(message)
-        except PermanentDeliveryError as err:
-            return await self._record(
-                request, candidate, TouchStatus.FAILED, reason=str(err), subject=rendered.subject
+            message = self._mailer.compose(
+                to=candidate.email,
+                subject=rendered.subject,
+                body=rendered.body,
+                idempotency_key=key,
+                reply_to=request.sender,
+                unsubscribe_url=unsubscribe_url(self._settings, candidate.id),
             )
-        return await self._record(
+        except (ValueError, TypeError, MessageError) as err:
+            return await self._record(
+                request, candidate, TouchStatus.FAILED, reason=f"cannot compose the email: {err}"
+            )
+        out = Outgoing(
             request,
             candidate,
-            TouchStatus.SENT,
-            subject=rendered.subject,
-            message_id=str(message["Message-ID"]),
-            sent_at=datetime.now(UTC),
-            article=article,
+            message,
+            rendered.subject,
+            article,
+            in_flight,
+            scheduled=self._touch_values(request, candidate, TouchStatus.SCHEDULED),
+            sent=self._touch_values(request, candidate, TouchStatus.SENT),
         )
+        try:
+            await exchange(self._sessions, self._mailer, out)
+        except TouchTaken:
+            async with self._sessions() as session:
+                taken = await touch_repo.get_touch_by_key(session, key)
+            assert taken is not None
+            return SendTouchResult(key, TouchStatus(taken.status), taken.reason, already_done=True)
+        except PermanentDeliveryError as err:
+            return await self._record(
+                request, candidate, TouchStatus.FAILED, reason=str(err), subject=out.subject
+            )
+        # Any other failure after the claim leaves it `sending`: the message may be out.
+        async with self._sessions.begin() as session:
+            await self._mark_vacancies(session, request, candidate, TouchStatus.SENT, None)
+        return SendTouchResult(key, TouchStatus.SENT, POSSIBLY_TWICE if in_flight else None)
 
     async def _send_note(
         self,
@@ -282,67 +309,3 @@ class TouchActivities(Drafting):
                 status=TaskStatus.OPEN.value,
             )
         return OpenTaskResult(str(task_id), TaskStatus.OPEN)
-
-    # --- shared -------------------------------------------------------------------------
-    async def _mark_vacancies(
-        self, session: AsyncSession, request: SendTouchInput, candidate: Candidate, status: str,
-        reason: str | None,
-    ) -> None:  # fmt: skip
-        """Keep each vacancy's view of this candidate current: notified, or skipped and why."""
-        if request.occasion != Occasion.VACANCY or not request.ref_id:
-            return
-        ids = [uuid.UUID(part) for part in request.ref_id.split(",") if part]
-        notified = status in (TouchStatus.SENT, TouchStatus.AWAITING_OWNER)
-        await vacancy_repo.set_match_status(
-            session,
-            ids,
-            [candidate.id],
-            status="notified" if notified else "skipped",
-            reason=None if notified else reason,
-            # A vacancy that closed meanwhile stays cancelled, and a reply stays a reply.
-            only_from=["matched", "notified"],
-        )
-
-    def _touch_values(
-        self, request: SendTouchInput, candidate: Candidate, status: TouchStatus
-    ) -> dict[str, Any]:
-        return {
-            "candidate_id": candidate.id,
-            "idempotency_key": request.idempotency_key,
-            "occasion": request.occasion,
-            "channel": request.channel,
-            "sender_role": request.sender_role,
-            "sender": request.sender,
-            "status": status.value,
-            "due_at": request.due_at,
-        }
-
-    async def _record(
-        self,
-        request: SendTouchInput,
-        candidate: Candidate,
-        status: TouchStatus,
-        *,
-        reason: str | None = None,
-        subject: str | None = None,
-        message_id: str | None = None,
-        sent_at: datetime | None = None,
-        article: Article | None = None,
-    ) -> SendTouchResult:
-        async with self._sessions.begin() as session:
-            inserted = await touch_repo.record_touch(
-                session,
-                **self._touch_values(request, candidate, status),
-                reason=reason,
-                subject=subject,
-                message_id=message_id,
-                sent_at=sent_at,
-                article_id=article.id if article else None,
-            )
-            if inserted:
-                await self._mark_vacancies(session, request, candidate, status, reason)
-        if not inserted:
-            activity.logger.info(
-                "touch %s was recorded by an earlier attempt", request.idempotency_key
-            )
-        return SendTouchResult(request.idempotency_key, status, reason, already_done=not inserted)

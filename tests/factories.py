@@ -1,9 +1,10 @@
-"""Test data written straight to PostgreSQL through the repositories."""
+"""Test data written straight to PostgreSQL through the repositories (candidates come from
+`harness.rows`, which the benchmarks share)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -14,8 +15,6 @@ from api.candidates.schemas import InvitationBody
 from rapport.db.models import Candidate, Vacancy
 from rapport.db.repositories import candidates as candidate_repo
 from rapport.db.repositories import vacancies as vacancy_repo
-from rapport.facts import facts_from_candidate
-from rapport.outreach.state import CandidateFacts
 from rapport.vocabulary import InvitationKind
 
 
@@ -45,43 +44,6 @@ async def invite_to_webinar(
                 title="Tracing at scale", url=None, starts_at=starts_at, message=None,
             ),
         )  # fmt: skip
-
-
-async def make_candidate(
-    sessions: async_sessionmaker[AsyncSession], **overrides: Any
-) -> tuple[Candidate, CandidateFacts]:
-    candidate_id = uuid.uuid4()
-    values: dict[str, Any] = {
-        "id": candidate_id,
-        "workflow_id": f"candidate-{candidate_id}",
-        "external_id": f"ext-{candidate_id.hex[:10]}",
-        "full_name": "Margarethe Vasquez-Oyelaran",
-        "email": f"m.vasquez.{candidate_id.hex[:6]}@example.com",
-        "timezone": "Europe/Berlin",
-        "country": "DE",
-        "birthday_year": 1988,
-        "birthday_month": 3,
-        "birthday_day": 14,
-        "current_employer": "Globex",
-        "current_title": "Staff Engineer",
-        "job_started_on": date(2019, 9, 2),
-        "skills": ["python"],
-        "interests": [],
-        "consent": {"email": True},
-        "opt_outs": [],
-        "relationship_origin": "former_colleague",
-        "rapport": "warm",
-        "owner": "jane.doe@example.com",
-        "owner_role": "employee",
-        "stage": "nurturing",
-    }
-    values.update(overrides)
-    async with sessions.begin() as session:
-        candidate_repo.add_candidate(session, **values)
-    async with sessions() as session:
-        stored = await candidate_repo.get_candidate(session, candidate_id)
-    assert stored is not None
-    return stored, facts_from_candidate(stored)
 
 
 async def make_vacancy(sessions: async_sessionmaker[AsyncSession], **overrides: Any) -> Vacancy:

@@ -33,6 +33,7 @@ from api.candidates import lifecycle
 from api.candidates.schemas import MetInPersonBody, StageBody
 from api.tasks.routes import complete_task
 from api.tasks.schemas import TaskCompletion
+from harness.rows import make_candidate
 from rapport.contracts.candidate import CandidateInput, ProfileUpdated, StatusQuery, VacancyOpened
 from rapport.contracts.digest import OwnerDigestInput
 from rapport.contracts.fanout import CloseVacancy, FanOutInput, FanOutState, FanOutStatusQuery
@@ -53,7 +54,7 @@ from workflows.vacancy import VacancyWorkflow
 from . import test_outreach_simulations as simulations
 from . import test_personal_data as personal_data
 from .conftest import BIN, StartCandidate, register_search_attributes
-from .factories import make_candidate, make_match, make_vacancy
+from .factories import make_match, make_vacancy
 from .fake_handwrytten import FakeHandwrytten
 
 HISTORIES = Path(__file__).resolve().parent / "histories"

@@ -12,6 +12,7 @@ from temporalio.worker import Replayer
 
 from api.candidates import lifecycle
 from api.candidates.schemas import RepliedBody
+from harness.rows import make_candidate
 from rapport import search_attributes as sa
 from rapport import timeouts
 from rapport.contracts.candidate import ProfileUpdated, StatusQuery
@@ -24,7 +25,6 @@ from rapport.public_holidays import with_library_holidays
 from workflows.candidate import CandidateWorkflow
 
 from .conftest import StartCandidate
-from .factories import make_candidate
 
 
 def yearly_date(base: date, days_ahead: int) -> date:

@@ -14,12 +14,13 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from harness.api_helpers import eventually, zone_in_send_window
+from harness.rows import make_candidate
 from rapport.contracts.digest import OwnerDigestInput, OwnerDigestResult
 from rapport.db.models import Vacancy, VacancyMatch
 from rapport.mailbox import MailboxHandler
 from workflows.digest import OwnerDigestWorkflow
 
-from .factories import make_candidate, make_match, make_vacancy
+from .factories import make_match, make_vacancy
 
 
 async def start_digest(

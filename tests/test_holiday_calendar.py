@@ -25,6 +25,7 @@ from temporalio.worker import Replayer, Worker
 import rapport.public_holidays as public_holidays
 from activities.calendar import CalendarActivities
 from harness.api_helpers import zone_in_send_window
+from harness.rows import make_candidate
 from rapport.contracts.calendar import HolidaysRequest
 from rapport.contracts.candidate import (
     CandidateInput,
@@ -43,7 +44,7 @@ from workflows.candidate import CandidateWorkflow
 from workflows.pinned_calendar import HOLIDAYS_PINNED
 
 from .conftest import StartCandidate, register_search_attributes
-from .factories import invite_to_webinar, make_candidate
+from .factories import invite_to_webinar
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
 PINNED_HISTORY = HISTORIES / "candidate_holidays_pinned.json"

@@ -24,6 +24,7 @@ from harness.api_helpers import (
     country_without_holiday,
     zone_in_send_window,
 )
+from harness.rows import make_candidate
 from rapport.contracts.candidate import PlanQuery, StatusQuery, VacancyClosed, VacancyOpened
 from rapport.contracts.fanout import CloseMatchesInput
 from rapport.db.models import Task, Touch, Vacancy
@@ -40,7 +41,7 @@ from rapport.vocabulary import Rapport, SenderRole
 from workflows.candidate import CandidateWorkflow
 
 from .conftest import StartCandidate
-from .factories import invite_to_webinar, load, make_candidate, make_match, make_vacancy
+from .factories import invite_to_webinar, load, make_match, make_vacancy
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

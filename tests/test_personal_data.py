@@ -15,6 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.candidates import lifecycle
 from api.candidates.schemas import InvitationBody, MetInPersonBody, RepliedBody
+from harness.rows import make_candidate
 from rapport.contracts.candidate import CandidateInput, VacancyOpened
 from rapport.db.models import Vacancy
 from rapport.db.repositories import articles as article_repo
@@ -29,7 +30,6 @@ from worker import build_worker
 from workflows.candidate import CandidateWorkflow
 
 from .conftest import BIN, register_search_attributes
-from .factories import make_candidate
 from .history import raw_bytes
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -14,6 +14,7 @@ from activities.handwritten import HandwrittenConfig, HandwrittenNotes, PostalAd
 from activities.mail import Mailer
 from activities.templates import Renderer
 from activities.touches import TouchActivities
+from harness.rows import make_candidate
 from harness.stack import free_port
 from rapport.contracts.touches import CloseTaskInput, OpenTaskInput, SendTouchInput
 from rapport.db.repositories import articles as article_repo
@@ -23,7 +24,7 @@ from rapport.db.repositories import touches as touch_repo
 from rapport.mailbox import MailboxHandler
 from rapport.vocabulary import TaskStatus
 
-from .factories import make_candidate, make_match, make_vacancy
+from .factories import make_match, make_vacancy
 from .fake_handwrytten import FakeHandwrytten
 
 MESSAGES = MessageSettings(

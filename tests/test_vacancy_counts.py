@@ -14,11 +14,12 @@ from temporalio.testing import ActivityEnvironment
 
 import rapport.timeouts as timeouts
 from activities.fanout import FanOutActivities, NotCommittedYet
+from harness.rows import make_candidate
 from rapport.contracts.fanout import CloseMatchesInput, MatchPageInput
 from rapport.db.models import VacancyMatch
 from rapport.db.repositories import vacancies as vacancy_repo
 
-from .factories import make_candidate, make_match, make_vacancy
+from .factories import make_match, make_vacancy
 
 
 async def test_a_reply_counts_for_recent_vacancy_messages_only(

@@ -181,6 +181,8 @@ class TouchOut(BaseModel):
     due_at: datetime
     sent_at: datetime | None
     created_at: datetime
+    # Sent again after a worker was lost mid-send: the candidate may have it twice (see reason).
+    possibly_duplicate: bool = False
 
 
 class TouchList(BaseModel):

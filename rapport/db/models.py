@@ -189,6 +189,12 @@ class Touch(Base):
     )
     task_id: Mapped[uuid.UUID | None] = mapped_column()
     message_id: Mapped[str | None] = mapped_column(String(300))
+    # Internal, not a status: `sending` from just before the SMTP DATA until the server's answer
+    # is recorded (status stays `scheduled` meanwhile). A row still `sending` when an attempt
+    # starts means an earlier one was lost mid-exchange: its message may have gone out.
+    phase: Mapped[str | None] = mapped_column(String(16))
+    # Sent again after such a loss: the candidate may have it twice (same Message-ID).
+    possibly_duplicate: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

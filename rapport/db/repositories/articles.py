@@ -10,7 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.db.models import Article, Candidate, Touch
-from rapport.db.repositories.base import add, find_one
+from rapport.db.repositories.base import Lookup, add, find_one
+
+get_article = Lookup(Article).by_id
 
 
 async def add_article(session: AsyncSession, **values: Any) -> Article:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,16 +20,64 @@ async def get_touch_by_key(session: AsyncSession, idempotency_key: str) -> Touch
     return await find_one(session, Touch, Touch.idempotency_key == idempotency_key)
 
 
+# A touch's internal phase while its email is between "about to send DATA" and the answer.
+SENDING = "sending"
+
+
 async def record_touch(session: AsyncSession, **values: Any) -> bool:
-    """Insert a touch unless one with its idempotency key exists; True if this call inserted."""
+    """Record a touch's outcome unless one with its idempotency key exists; True if this call
+    wrote it. A row left in flight (`sending`) by a lost attempt is finished instead, keeping
+    the reason the claim gave it when the outcome has none (a possible double delivery)."""
+    row = insert(Touch).values(id=uuid.uuid4(), **values)
+    settable = {name: row.excluded[name] for name in values if name != "idempotency_key"}
+    statement = row.on_conflict_do_update(
+        index_elements=[Touch.idempotency_key],
+        set_={
+            **settable,
+            "reason": func.coalesce(row.excluded.reason, Touch.reason),
+            "phase": None,
+            "updated_at": func.now(),
+        },
+        where=Touch.phase == SENDING,
+    ).returning(Touch.id)
+    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def claim_touch(session: AsyncSession, **values: Any) -> bool:
+    """Mark a touch as being sent, just before the SMTP DATA; True if this attempt may send.
+
+    Inserted with phase `sending` (its status `scheduled` until the answer); False when the
+    key is already taken, by an outcome or by another attempt's claim."""
     statement = (
         insert(Touch)
-        .values(id=uuid.uuid4(), **values)
+        .values(id=uuid.uuid4(), phase=SENDING, **values)
         .on_conflict_do_nothing(index_elements=[Touch.idempotency_key])
         .returning(Touch.id)
     )
-    inserted = (await session.execute(statement)).scalar_one_or_none()
-    return inserted is not None
+    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def reclaim_touch(session: AsyncSession, idempotency_key: str, reason: str) -> bool:
+    """Send again a touch an earlier attempt left in flight, flagged as possibly delivered twice;
+    True if it was still in flight (not finished meanwhile by that attempt after all)."""
+    statement = (
+        update(Touch)
+        .where(Touch.idempotency_key == idempotency_key, Touch.phase == SENDING)
+        .values(possibly_duplicate=True, reason=reason, updated_at=func.now())
+        .returning(Touch.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def release_touch(session: AsyncSession, idempotency_key: str) -> None:
+    """Forget a claim whose message certainly did not go out (nothing sent before it)."""
+    await session.execute(
+        delete(Touch).where(
+            Touch.idempotency_key == idempotency_key,
+            Touch.phase == SENDING,
+            Touch.possibly_duplicate.is_(False),
+        )
+    )
 
 
 async def list_touches(session: AsyncSession, candidate_id: uuid.UUID) -> Sequence[Touch]:
