@@ -295,6 +295,18 @@ def test_a_long_reply_is_parsed_quickly() -> None:
     assert time.monotonic() - started < 5
 
 
+def test_reports_that_are_no_complaint_or_bounce_are_automatic() -> None:
+    arf = (CORPUS / "yahoo_arf.eml").read_bytes()
+    not_spam = classify(arf.replace(b"Feedback-Type: abuse", b"Feedback-Type: not-spam"))
+    assert not_spam.kind is AUTO and not_spam.complaint is None
+    receipt = HEADER + (
+        b"Subject: Read: hello\r\nMessage-ID: <r1@example.com>\r\nContent-Type: multipart/report;"
+        b' report-type=disposition-notification; boundary="r"\r\n\r\n--r\r\n'
+        b"Content-Type: text/plain\r\n\r\nYour message was read.\r\n--r--\r\n"
+    )
+    assert classify(receipt).kind is AUTO
+
+
 def test_a_message_without_message_id_is_keyed_by_its_bytes() -> None:
     raw = HEADER + b"Subject: hello\r\n\r\nhi there\r\n"
     first, again = classify(raw), classify(raw)
@@ -361,3 +373,18 @@ def test_rapport_digest_recognises_only_rapports_ids() -> None:
     )
     for other in ("<CAJx7@mail.gmail.com>", "<4e6c8a0b@acme.example>", None, ""):
         assert rapport_digest(other) is None
+
+
+def test_mangled_corpus_messages_never_raise() -> None:
+    """Every corpus file cut short and with bytes flipped, from a fixed seed."""
+    import random
+
+    chance = random.Random(11)
+    for path in sorted(CORPUS.glob("*.eml")):
+        raw = path.read_bytes()
+        for _ in range(15):
+            mangled = bytearray(raw[: chance.randrange(1, len(raw) + 1)])
+            for _ in range(chance.randrange(0, 20)):
+                mangled[chance.randrange(len(mangled))] = chance.randrange(256)
+            result = classify(bytes(mangled))
+            assert result.kind in set(InboundKind) and result.idempotency_key

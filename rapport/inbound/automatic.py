@@ -121,9 +121,9 @@ def automatic_reason(message: Message, subject: str) -> str | None:
     if message.get("List-Unsubscribe") is not None:
         return "List-Unsubscribe present (bulk mail)"
     if message.get_content_type() == "multipart/report":
-        report_type = str(message.get_param("report-type") or "").lower()
-        if report_type == "disposition-notification":
-            return "read receipt (RFC 8098 disposition notification)"
+        # Read receipts (disposition-notification), not-spam feedback, any other report.
+        report_type = str(message.get_param("report-type") or "").lower() or "unknown"
+        return f"machine-generated report ({report_type})"
     if subject and _OUT_OF_OFFICE_SUBJECT.search(subject):
         return f"out-of-office subject: {subject[:80]}"
     return_path = field_text(message, "Return-Path")
