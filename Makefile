@@ -15,7 +15,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: dev test lint install lock worker api clean
+.PHONY: dev test lint install lock worker api clean imap-server
 
 $(UV_STAMP):
 	rm -rf $(TOOLS)
@@ -42,9 +42,13 @@ lock: $(UV_STAMP)
 dev: $(STAMP)
 	$(BIN)/python -m rapport.devstack
 
-## The whole suite: lint, types, tests against real Temporal, PostgreSQL and SMTP.
-test: $(STAMP) lint
+## The whole suite: lint, types, tests against real Temporal, PostgreSQL, SMTP and IMAP.
+test: $(STAMP) lint imap-server
 	$(BIN)/python -m pytest -q -ra
+
+## dovecot for the IMAP tests, installed where apt-get can (root, as on CI); else they skip.
+imap-server:
+	.ci/imap-server
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

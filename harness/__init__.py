@@ -2,6 +2,7 @@
 
 `harness.stack` starts `python -m rapport.devstack` (what `make dev` runs) on free ports and stops
 it; `harness.postgres` finds a PostgreSQL server and makes a fresh, migrated database on it;
+`harness.imap` starts a dovecot IMAP server in a temporary directory and delivers mail into it;
 `harness.api_helpers` builds the API's request bodies and polls for what workflows do later.
 
 It may import `rapport` (settings, migrations, the calendar) and third-party libraries; it

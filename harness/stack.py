@@ -125,13 +125,18 @@ def wait_healthy(running: RunningStack) -> None:
     raise RuntimeError(f"dev stack not healthy in time:\n{running.log_path.read_text()}")
 
 
+def terminate(process: subprocess.Popen[bytes], timeout: float) -> int:
+    """SIGTERM, then SIGKILL if it has not exited within `timeout` seconds; its exit code."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
+
+
 def stop_stack(running: RunningStack) -> int:
     """SIGTERM, as Ctrl-C or a service manager would; the stack stops its children itself."""
-    if running.process.poll() is None:
-        running.process.send_signal(signal.SIGTERM)
-        try:
-            running.process.wait(60)
-        except subprocess.TimeoutExpired:
-            running.process.kill()
-            running.process.wait()
-    return running.process.returncode
+    return terminate(running.process, 60)

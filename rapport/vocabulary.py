@@ -81,3 +81,25 @@ class InvitationKind(StrEnum):
     WEBINAR = "webinar"
     EVENT = "event"
     CONNECT = "connect"
+
+
+class InboundKind(StrEnum):
+    """What a message that came back is (design: "inbound kind")."""
+
+    REPLY = "reply"
+    AUTO_REPLY = "auto_reply"
+    BOUNCE = "bounce"
+    COMPLAINT = "complaint"
+    UNMATCHED = "unmatched"
+
+
+class BounceSeverity(StrEnum):
+    HARD = "hard"
+    SOFT = "soft"
+
+
+class EmailStatus(StrEnum):
+    UNKNOWN = "unknown"
+    DELIVERABLE = "deliverable"
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
