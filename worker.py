@@ -23,7 +23,7 @@ from activities.templates import Renderer
 from activities.touches import TouchActivities
 from rapport.db.session import DatabaseBounds, make_engine, make_session_factory
 from rapport.settings import Settings
-from rapport.temporal import connect
+from rapport.temporal import connect, metrics_runtime
 from workflows.campaign import CampaignWorkflow
 from workflows.candidate import CandidateWorkflow
 from workflows.digest import OwnerDigestWorkflow
@@ -75,6 +75,16 @@ def make_notes(settings: Settings) -> HandwrittenNotes | None:
     )
 
 
+def tuning(settings: Settings) -> dict[str, int]:
+    """The worker's slots and sticky cache, where the settings name them (else the SDK's)."""
+    chosen = {
+        "max_concurrent_activities": settings.worker_max_concurrent_activities,
+        "max_concurrent_workflow_tasks": settings.worker_max_concurrent_workflow_tasks,
+        "max_cached_workflows": settings.worker_max_cached_workflows,
+    }
+    return {name: value for name, value in chosen.items() if value is not None}
+
+
 def build_worker(
     client: Client,
     settings: Settings,
@@ -115,7 +125,7 @@ def build_worker(
             digest.send_owner_digests,
             calendar.public_holidays,
         ],
-        **options,
+        **(tuning(settings) | options),
     )
 
 
@@ -129,7 +139,8 @@ async def main() -> None:
             answer_timeout=DATABASE_ANSWER_TIMEOUT_SECONDS,
         ),
     )
-    client = await connect(settings)
+    # The SDK's metrics (slots, poll and task latencies, RPCs) for Prometheus, when asked for.
+    client = await connect(settings, runtime=metrics_runtime(settings.worker_metrics_address))
     worker = build_worker(client, settings, make_session_factory(engine))
     await ensure_digest_schedule(client, settings)
 
@@ -140,6 +151,8 @@ async def main() -> None:
 
     async with worker:
         logging.info("worker polling %s on %s", settings.task_queue, settings.temporal_target)
+        if settings.worker_metrics_address:
+            logging.info("metrics at http://%s/metrics", settings.worker_metrics_address)
         await stop.wait()
     await engine.dispose()
 

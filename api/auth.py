@@ -3,6 +3,7 @@ calls), and what their role lets them do."""
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
@@ -76,11 +77,23 @@ def require(*roles: str) -> Callable[[Request], Awaitable[Principal]]:
     return check
 
 
+async def scraper(request: Request) -> None:
+    """`/metrics`: `RAPPORT_METRICS_TOKEN`, checked without the database (a scrape still
+    answers while PostgreSQL is down, and the scraper's secret opens nothing else), or an
+    operator's key, as for the other operator views."""
+    token = request.app.state.settings.metrics_token
+    presented = presented_key(request)
+    if token and presented and hmac.compare_digest(presented.encode(), token.encode()):
+        return
+    await require(ADMIN, HR, VIEWER)(request)
+
+
 # Who may do what, route by route.
 READ = Depends(require(ADMIN, HR, VIEWER, OWNER))
 WRITE = Depends(require(ADMIN, HR))
 OWNER_WRITE = Depends(require(ADMIN, HR, OWNER))
 ADMIN_ONLY = Depends(require(ADMIN))
 READ_ALL = Depends(require(ADMIN, HR, VIEWER))
+SCRAPE = Depends(scraper)
 
 PrincipalDep = Annotated[Principal, Depends(authenticate)]

@@ -17,6 +17,9 @@ from api.candidates import routes as candidates
 from api.codec import routes as codec
 from api.health import routes as health
 from api.keys import routes as keys_routes
+from api.metrics import routes as metrics
+from api.metrics.requests import ApiMetrics, RequestMetrics
+from api.metrics.service import FiguresCache
 from api.middleware import AuditMiddleware, BodyLimitMiddleware
 from api.openapi import document_problems
 from api.ops import pages as ops_pages
@@ -43,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = app_settings
         app.state.sessions = make_session_factory(engine)
         app.state.codec = make_codec(app_settings)
+        app.state.metrics_figures = FiguresCache(app.state.sessions)
         # Lazy: the API starts, and /healthz says so, even while Temporal is still coming up.
         app.state.temporal = await connect(
             app_settings,
@@ -76,6 +80,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_methods=["POST", "OPTIONS"],
         allow_headers=["Content-Type", "X-Namespace", "Authorization"],
     )
+    # Outermost, so a request's time includes every other middleware's.
+    app.state.metrics = ApiMetrics()
+    app.add_middleware(RequestMetrics, metrics=app.state.metrics)
     app.include_router(health.router)
     app.include_router(candidates.router)
     app.include_router(articles.router)
@@ -87,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops_pages.pages)
     app.include_router(keys_routes.router)
     app.include_router(codec.router, dependencies=[READ_ALL])
+    app.include_router(metrics.router)
     return app
 
 

@@ -94,18 +94,24 @@ class AuditMiddleware:
         if scope["type"] != "http" or method not in MUTATING or path.startswith(NOT_CHANGES):
             await self.app(scope, receive, send)
             return
-        status = 500
-
-        async def recording(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
+        answer = StatusOf(send)
         try:
-            await self.app(scope, receive, recording)
+            await self.app(scope, receive, answer)
         finally:
-            await record(scope, method, path, status)
+            await record(scope, method, path, answer.status)
+
+
+class StatusOf:
+    """`send`, noting the status of the answer on its way out: 500 until one starts."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.status = 500
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = int(message["status"])
+        await self.send(message)
 
 
 async def record(scope: Scope, method: str, path: str, status: int) -> None:

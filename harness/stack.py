@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_SECONDS = 120.0
 ADMIN_KEY = "rpk_test-admin-key-for-the-e2e-stack"
 AUTH = {"Authorization": f"Bearer {ADMIN_KEY}"}
+METRICS_TOKEN = "test-scrape-token-for-the-e2e-stack"
 
 
 def free_port() -> int:
@@ -42,6 +43,11 @@ class RunningStack:
     def mail_dir(self) -> Path:
         return self.data_dir / "mail"
 
+    @property
+    def worker_metrics_url(self) -> str:
+        """The worker's Temporal SDK metrics, for Prometheus."""
+        return f"http://{self.env['RAPPORT_WORKER_METRICS_ADDRESS']}/metrics"
+
 
 def stack_env(data_dir: Path, database_url: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("RAPPORT_")}
@@ -52,6 +58,8 @@ def stack_env(data_dir: Path, database_url: str) -> dict[str, str]:
         RAPPORT_TEMPORAL_PORT=str(free_port()),
         RAPPORT_UI_PORT=str(free_port()),
         RAPPORT_SMTP_PORT=str(free_port()),
+        RAPPORT_WORKER_METRICS_ADDRESS=f"127.0.0.1:{free_port()}",
+        RAPPORT_METRICS_TOKEN=METRICS_TOKEN,
         RAPPORT_TASK_QUEUE="rapport-e2e",
         RAPPORT_ADMIN_API_KEY=ADMIN_KEY,
         # Every day is a working day here, so the suite passes on a weekend too (working days

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import time
+from ipaddress import ip_address
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -42,6 +43,22 @@ def parse_send_days(value: str) -> tuple[int, ...]:
     if unknown or not days:
         raise ValueError(f"send days must be a comma list of {','.join(WEEKDAYS)}, got {value!r}")
     return tuple(sorted({WEEKDAYS.index(day) for day in days}))
+
+
+def parse_host_port(value: str) -> tuple[str, int]:
+    """`"127.0.0.1:9464"` → ("127.0.0.1", 9464): an IP address (`[::1]` for IPv6; no host
+    names, which the SDK's exporter cannot bind) and a port from 1 to 65535."""
+    host, _, port = value.strip().rpartition(":")
+    bare = host.removeprefix("[").removesuffix("]")
+    try:
+        ip_address(bare)
+    except ValueError:
+        host = ""
+    if ":" in bare and bare == host:  # IPv6 without its brackets: where would the port end?
+        host = ""
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"address must be an IP and a port like 127.0.0.1:9464, got {value!r}")
+    return bare, int(port)
 
 
 class Settings(BaseSettings):
@@ -112,6 +129,41 @@ class Settings(BaseSettings):
     temporal_rpc_timeout_seconds: float = Field(
         default=5.0, gt=0, le=300, description="Each call to Temporal made in a request."
     )
+    # Production Temporal (a cluster of your own, or Temporal Cloud); rapport.temporal reads them.
+    temporal_tls: bool | None = Field(
+        default=None,
+        description="TLS to Temporal; unset: on when an API key or a TLS file/name is set.",
+    )
+    temporal_tls_client_cert: Path | None = Field(
+        default=None, description="PEM client certificate for mTLS (with the key)."
+    )
+    temporal_tls_client_key: Path | None = Field(
+        default=None, description="PEM private key of the client certificate."
+    )
+    temporal_tls_server_ca: Path | None = Field(
+        default=None, description="PEM CA the server's certificate is checked against."
+    )
+    temporal_tls_server_name: str | None = Field(
+        default=None, description="Server name for SNI and the certificate check."
+    )
+    temporal_api_key: str | None = Field(
+        default=None, description="Temporal Cloud API key, sent as a bearer token over TLS."
+    )
+    # Worker tuning; unset: the SDK's defaults (100 activities, 100 workflow tasks, 1000 cached).
+    worker_max_concurrent_activities: int | None = Field(default=None, ge=1, le=10000)
+    worker_max_concurrent_workflow_tasks: int | None = Field(default=None, ge=2, le=10000)
+    worker_max_cached_workflows: int | None = Field(
+        default=None, ge=0, le=1_000_000, description="Sticky cache size; 0: no sticky cache."
+    )
+    worker_metrics_address: str | None = Field(
+        default=None,
+        description="host:port where the worker serves the Temporal SDK's Prometheus metrics; "
+        "empty or unset: none (`make dev` uses 127.0.0.1:9464 when unset).",
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        description="A bearer token that may scrape the API's /metrics and nothing else.",
+    )
     admin_api_key: str | None = None
     secret_key: str | None = Field(
         default=None, description="Signs unsubscribe links; `make dev` makes one if unset."
@@ -164,6 +216,57 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as err:
             raise ValueError(f"digest time zone must be an IANA name, got {value!r}") from err
         return value
+
+    @field_validator(
+        "temporal_tls_client_cert",
+        "temporal_tls_client_key",
+        "temporal_tls_server_ca",
+        "temporal_tls_server_name",
+        "temporal_api_key",
+        "metrics_token",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """An empty variable (`RAPPORT_TEMPORAL_API_KEY=`, as compose passes one) is unset."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("worker_metrics_address")
+    @classmethod
+    def _check_metrics_address(cls, value: str | None) -> str | None:
+        if value:
+            parse_host_port(value)
+        return value
+
+    @model_validator(mode="after")
+    def _check_temporal_tls(self) -> Settings:
+        if bool(self.temporal_tls_client_cert) != bool(self.temporal_tls_client_key):
+            raise ValueError(
+                "RAPPORT_TEMPORAL_TLS_CLIENT_CERT and RAPPORT_TEMPORAL_TLS_CLIENT_KEY go together"
+            )
+        if self.temporal_tls is False and self.temporal_tls_options:
+            raise ValueError(
+                "RAPPORT_TEMPORAL_TLS is off, yet these TLS settings are set: "
+                + ", ".join(f"RAPPORT_{name.upper()}" for name in self.temporal_tls_options)
+            )
+        return self
+
+    @property
+    def temporal_tls_options(self) -> list[str]:
+        """The TLS settings given (the client certificate, CA, server name), by field name."""
+        names = (
+            "temporal_tls_client_cert",
+            "temporal_tls_client_key",
+            "temporal_tls_server_ca",
+            "temporal_tls_server_name",
+        )
+        return [name for name in names if getattr(self, name)]
+
+    @property
+    def temporal_uses_tls(self) -> bool:
+        if self.temporal_tls is not None:
+            return self.temporal_tls
+        return bool(self.temporal_api_key or self.temporal_tls_options)
 
     @property
     def digest_at(self) -> time:

@@ -1,10 +1,13 @@
-"""The Temporal client, built once per process from the settings, with the payload codec."""
+"""The Temporal client, built once per process from the settings, with the payload codec: to
+the dev server in plain text, or to a cluster or Temporal Cloud over TLS (client certificates or
+an API key); the worker's carries the SDK's Prometheus metrics."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from temporalio.client import (
@@ -24,7 +27,8 @@ from temporalio.client import (
     WorkflowExecutionDescription,
     WorkflowHandle,
 )
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
 from rapport.codec import EncryptionCodec, data_converter
 from rapport.settings import Settings
@@ -42,16 +46,74 @@ def make_codec(settings: Settings) -> EncryptionCodec | None:
 
 
 async def connect(
-    settings: Settings, *, lazy: bool = False, rpc_timeout: timedelta | None = None
+    settings: Settings,
+    *,
+    lazy: bool = False,
+    rpc_timeout: timedelta | None = None,
+    runtime: Runtime | None = None,
 ) -> Client:
     """The client; with `rpc_timeout`, no workflow call through it waits longer than that."""
     return await Client.connect(
-        settings.temporal_target,
-        namespace=settings.temporal_namespace,
-        data_converter=data_converter(make_codec(settings)),
-        lazy=lazy,
-        interceptors=[BoundedCalls(rpc_timeout)] if rpc_timeout else [],
+        **connect_options(settings, lazy=lazy, rpc_timeout=rpc_timeout, runtime=runtime)
     )
+
+
+def connect_options(
+    settings: Settings,
+    *,
+    lazy: bool = False,
+    rpc_timeout: timedelta | None = None,
+    runtime: Runtime | None = None,
+) -> dict[str, Any]:
+    """What `Client.connect` gets from the settings: where, which namespace, how secured."""
+    return {
+        "target_host": settings.temporal_target,
+        "namespace": settings.temporal_namespace,
+        "api_key": settings.temporal_api_key,
+        "tls": tls_option(settings),
+        "data_converter": data_converter(make_codec(settings)),
+        "lazy": lazy,
+        "interceptors": [BoundedCalls(rpc_timeout)] if rpc_timeout else [],
+        "runtime": runtime,
+    }
+
+
+def tls_option(settings: Settings) -> bool | TLSConfig:
+    """False (plain text), True (TLS checked against the system's CAs) or the files' config."""
+    if not settings.temporal_uses_tls:
+        return False
+    if not settings.temporal_tls_options:
+        return True
+    return TLSConfig(
+        server_root_ca_cert=read_pem(settings.temporal_tls_server_ca, "temporal_tls_server_ca"),
+        domain=settings.temporal_tls_server_name,
+        client_cert=read_pem(settings.temporal_tls_client_cert, "temporal_tls_client_cert"),
+        client_private_key=read_pem(settings.temporal_tls_client_key, "temporal_tls_client_key"),
+    )
+
+
+def read_pem(path: Path | None, setting: str) -> bytes | None:
+    if path is None:
+        return None
+    try:
+        return path.expanduser().read_bytes()
+    except OSError as err:
+        raise RuntimeError(
+            f"RAPPORT_{setting.upper()}: cannot read {path}: {err.strerror or err}"
+        ) from err
+
+
+def metrics_runtime(address: str | None) -> Runtime | None:
+    """A runtime serving the SDK's metrics for Prometheus on `address` (durations in seconds);
+    None, the SDK's default runtime without metrics, when no address is given. One per
+    process: it binds the port for as long as the process lives."""
+    if not address:
+        return None
+    prometheus = PrometheusConfig(bind_address=address.strip(), durations_as_seconds=True)
+    try:
+        return Runtime(telemetry=TelemetryConfig(metrics=prometheus))
+    except ValueError as err:  # the port is taken, or not an address the exporter can bind
+        raise RuntimeError(f"RAPPORT_WORKER_METRICS_ADDRESS={address}: {err}") from err
 
 
 class _Deadlined(Protocol):

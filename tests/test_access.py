@@ -63,6 +63,8 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/keys/{key_id}/revoke"): ADMIN,
     ("POST", "/codec/encode"): OPERATORS,
     ("POST", "/codec/decode"): OPERATORS,
+    # Also RAPPORT_METRICS_TOKEN, which opens nothing else (tests/test_metrics.py).
+    ("GET", "/metrics"): OPERATORS,
 }
 PUBLIC = {
     ("GET", "/healthz"),

@@ -52,3 +52,15 @@ def test_temporal_dev_server_is_file_backed_with_search_attributes() -> None:
     assert registered == {f"{name}={kind}" for name, kind in REGISTRY.items()}
     codec = command[command.index("--ui-codec-endpoint") + 1]
     assert codec == f"http://127.0.0.1:{settings.api_port}/codec"
+
+
+def test_make_dev_serves_and_prints_the_metrics(tmp_path: Path) -> None:
+    stack = DevStack(Settings(_env_file=None, data_dir=tmp_path, api_port=8123))  # type: ignore[call-arg]
+    assert stack.child_env()["RAPPORT_WORKER_METRICS_ADDRESS"] == "127.0.0.1:9464"
+    banner = stack.banner()
+    assert "http://127.0.0.1:8123/metrics" in banner
+    assert "http://127.0.0.1:9464/metrics" in banner
+    assert "ops/grafana/rapport.json" in banner
+    off = DevStack(Settings(_env_file=None, data_dir=tmp_path, worker_metrics_address=""))  # type: ignore[call-arg]
+    assert off.child_env()["RAPPORT_WORKER_METRICS_ADDRESS"] == ""
+    assert "9464" not in off.banner()

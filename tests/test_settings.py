@@ -1,14 +1,22 @@
-"""Settings: bad values are refused with the setting's name, and the README lists every one."""
+"""Settings: bad values are refused with the setting's name, and the README lists every one;
+what the Temporal client and the worker are given from them (TLS, API key, tuning, metrics)."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
+from temporalio.service import TLSConfig
 
+import worker
 from rapport.facts import schedule_policy
 from rapport.settings import Settings
+from rapport.temporal import connect_options, metrics_runtime
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -57,3 +65,131 @@ def test_the_readme_lists_every_setting() -> None:
         if f"`RAPPORT_{name.upper()}`" not in text
     ]
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("worker_metrics_address", "localhost:9464"),  # the SDK's exporter binds IPs only
+        ("worker_metrics_address", "127.0.0.1"),
+        ("worker_metrics_address", "127.0.0.1:70000"),
+        ("worker_max_concurrent_activities", "0"),
+        ("worker_max_concurrent_workflow_tasks", "1"),  # the SDK needs 2 with a sticky cache
+        ("worker_max_cached_workflows", "-1"),
+        ("temporal_tls", "maybe"),
+    ],
+)
+def test_a_bad_scale_out_value_names_its_setting(field: str, value: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        settings(**{field: value})
+    assert [error["loc"] for error in raised.value.errors()] == [(field,)]
+
+
+def pem(tmp_path: Path, name: str) -> str:
+    path = tmp_path / f"{name}.pem"
+    path.write_bytes(f"-----BEGIN {name.upper()}-----\n".encode())
+    return str(path)
+
+
+def test_the_dev_server_is_reached_in_plain_text() -> None:
+    options = connect_options(settings(temporal_address="temporal:7233"))
+    assert (options["target_host"], options["namespace"]) == ("temporal:7233", "default")
+    assert (options["tls"], options["api_key"], options["runtime"]) == (False, None, None)
+
+
+def test_temporal_cloud_with_an_api_key_is_over_tls() -> None:
+    options = connect_options(
+        settings(
+            temporal_address="rapport.a1b2c.tmprl.cloud:7233",
+            temporal_namespace="rapport.a1b2c",
+            temporal_api_key="cloud-key",
+        )
+    )
+    assert (options["api_key"], options["tls"]) == ("cloud-key", True)
+    assert options["namespace"] == "rapport.a1b2c"
+
+
+def test_mtls_reads_the_certificates_into_the_tls_config(tmp_path: Path) -> None:
+    options = connect_options(
+        settings(
+            temporal_tls_client_cert=pem(tmp_path, "cert"),
+            temporal_tls_client_key=pem(tmp_path, "key"),
+            temporal_tls_server_ca=pem(tmp_path, "ca"),
+            temporal_tls_server_name="temporal.internal",
+        )
+    )
+    assert options["tls"] == TLSConfig(
+        server_root_ca_cert=b"-----BEGIN CA-----\n",
+        domain="temporal.internal",
+        client_cert=b"-----BEGIN CERT-----\n",
+        client_private_key=b"-----BEGIN KEY-----\n",
+    )
+    assert options["api_key"] is None
+
+
+def test_tls_on_alone_trusts_the_system_roots_and_off_is_off() -> None:
+    assert connect_options(settings(temporal_tls="true"))["tls"] is True
+    assert connect_options(settings(temporal_tls="false", temporal_api_key="k"))["tls"] is False
+    # Empty, as docker compose passes an unset `${VAR:-}`: unset.
+    assert connect_options(settings(temporal_api_key="", temporal_tls_server_ca=""))["tls"] is False
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ({"temporal_tls_client_cert": "/c.pem"}, "RAPPORT_TEMPORAL_TLS_CLIENT_KEY"),
+        ({"temporal_tls_client_key": "/k.pem"}, "RAPPORT_TEMPORAL_TLS_CLIENT_CERT"),
+        (
+            {"temporal_tls": "off", "temporal_tls_server_ca": "/ca.pem"},
+            "RAPPORT_TEMPORAL_TLS_SERVER_CA",
+        ),
+    ],
+)
+def test_tls_settings_that_cannot_work_are_refused(values: dict[str, str], named: str) -> None:
+    with pytest.raises(ValidationError, match=named):
+        settings(**values)
+
+
+def test_a_missing_certificate_names_its_setting(tmp_path: Path) -> None:
+    given = settings(temporal_tls_server_ca=str(tmp_path / "absent.pem"))
+    with pytest.raises(RuntimeError, match="RAPPORT_TEMPORAL_TLS_SERVER_CA: cannot read"):
+        connect_options(given)
+
+
+def test_worker_tuning_reaches_the_worker_only_where_set() -> None:
+    assert worker.tuning(settings()) == {}
+    tuned = settings(
+        worker_max_concurrent_activities="7",
+        worker_max_concurrent_workflow_tasks="9",
+        worker_max_cached_workflows="0",
+    )
+    assert worker.tuning(tuned) == {
+        "max_concurrent_activities": 7,
+        "max_concurrent_workflow_tasks": 9,
+        "max_cached_workflows": 0,
+    }
+
+
+def test_build_worker_passes_the_tuning_to_the_sdk(monkeypatch: pytest.MonkeyPatch) -> None:
+    given: dict[str, Any] = {}
+    monkeypatch.setattr(worker, "Worker", lambda client, **options: given.update(options))
+    tuned = settings(
+        secret_key="s",
+        worker_max_concurrent_activities="7",
+        worker_max_concurrent_workflow_tasks="9",
+        worker_max_cached_workflows="11",
+    )
+    worker.build_worker(cast(Client, None), tuned, cast(async_sessionmaker[AsyncSession], None))
+    chosen = ("max_concurrent_activities", "max_concurrent_workflow_tasks", "max_cached_workflows")
+    assert [given.get(name) for name in chosen] == [7, 9, 11]
+    assert given["task_queue"] == "rapport"
+
+
+def test_the_worker_metrics_runtime_binds_its_address_or_says_which_setting() -> None:
+    assert metrics_runtime(None) is None and metrics_runtime("") is None
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        address = f"127.0.0.1:{taken.getsockname()[1]}"
+        with pytest.raises(RuntimeError, match=f"RAPPORT_WORKER_METRICS_ADDRESS={address}"):
+            metrics_runtime(address)

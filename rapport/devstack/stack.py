@@ -15,12 +15,22 @@ import psycopg
 
 from rapport import codec, keys
 from rapport.db import migrate
-from rapport.devstack.children import Child, ensure_port_free, venv_binary, wait_for_port
+from rapport.devstack.children import (
+    ROOT,
+    Child,
+    ensure_port_free,
+    venv_binary,
+    wait_for_port,
+)
 from rapport.search_attributes import REGISTRY
-from rapport.settings import Settings
+from rapport.settings import Settings, parse_host_port
 
 DATABASE_NAME = "rapport"
+# Where the worker serves the Temporal SDK's metrics under `make dev`, unless
+# RAPPORT_WORKER_METRICS_ADDRESS says otherwise (empty: nowhere).
+DEV_WORKER_METRICS_ADDRESS = "127.0.0.1:9464"
 RESTART_BACKOFF_SECONDS = 2.0
+GRAFANA_DASHBOARD = ROOT / "ops" / "grafana" / "rapport.json"
 
 log = logging.getLogger("rapport.devstack")
 
@@ -82,6 +92,11 @@ class DevStack:
     def encryption_keys(self) -> str:
         return self.kept(self.settings.encryption_keys, "encryption.keys", codec.new_key)
 
+    @property
+    def worker_metrics_address(self) -> str:
+        given = self.settings.worker_metrics_address
+        return DEV_WORKER_METRICS_ADDRESS if given is None else given.strip()
+
     def child_env(self) -> dict[str, str]:
         env = dict(os.environ)
         env["RAPPORT_SECRET_KEY"] = self.secret_key()
@@ -92,6 +107,7 @@ class DevStack:
         env["RAPPORT_SMTP_HOST"] = self.settings.smtp_target_host
         env["RAPPORT_SMTP_PORT"] = str(self.settings.smtp_port)
         env["RAPPORT_DATA_DIR"] = str(self.data_dir)
+        env["RAPPORT_WORKER_METRICS_ADDRESS"] = self.worker_metrics_address
         env.setdefault("PYTHONUNBUFFERED", "1")
         return env
 
@@ -158,6 +174,9 @@ class DevStack:
                     ready_port=settings.smtp_port,
                 )
             )
+        if self.worker_metrics_address:
+            host, port = parse_host_port(self.worker_metrics_address)
+            ensure_port_free(host, port, "RAPPORT_WORKER_METRICS_ADDRESS")
         children.append(Child("worker", [sys.executable, "worker.py"], env, logs / "worker.log"))
         ensure_port_free(settings.api_host, settings.api_port, "RAPPORT_API_PORT")
         children.append(
@@ -231,6 +250,11 @@ class DevStack:
             if not settings.temporal_address
             else "(your Temporal's own UI)"
         )
+        worker_metrics = (
+            f"http://{self.worker_metrics_address}/metrics   (the worker's Temporal SDK metrics)"
+            if self.worker_metrics_address
+            else "(the worker's are off: RAPPORT_WORKER_METRICS_ADDRESS is empty)"
+        )
         return "\n".join(
             [
                 "",
@@ -240,6 +264,10 @@ class DevStack:
                 f"  Temporal UI  {ui}",
                 f"  Temporal     {settings.temporal_target} ({settings.temporal_namespace})",
                 f"  Mailbox      {mail}",
+                f"  Metrics      {api}/metrics   (Prometheus; the admin key below, a viewer's, or "
+                "RAPPORT_METRICS_TOKEN)",
+                f"               {worker_metrics}",
+                f"  Dashboard    {GRAFANA_DASHBOARD} (Grafana; import it)",
                 f"  Logs         {self.data_dir / 'logs'}",
                 "",
                 f"  Admin API key (development): {self.admin_key()}",
