@@ -26,7 +26,7 @@ from rapport.matching import match
 from rapport.names import name_from_email
 from rapport.outreach.timing import zone
 from rapport.profiles import candidate_profile, vacancy_profile
-from rapport.vocabulary import Channel, Occasion
+from rapport.vocabulary import Channel, Occasion, VacancyStatus
 
 
 def sender_name(sender: str | None, company: str) -> str:
@@ -117,7 +117,7 @@ class Drafting:
                 hiring_manager=vacancy.hiring_manager,
             )
             for vacancy, _ in found
-            if vacancy.status == "open"
+            if vacancy.status == VacancyStatus.OPEN
         ]
 
     async def _article(

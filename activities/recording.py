@@ -17,7 +17,7 @@ from rapport.contracts.touches import SendTouchInput, SendTouchResult
 from rapport.db.models import Article, Candidate
 from rapport.db.repositories import touches as touch_repo
 from rapport.db.repositories import vacancies as vacancy_repo
-from rapport.vocabulary import Occasion, TouchStatus
+from rapport.vocabulary import MatchStatus, Occasion, TouchStatus
 
 
 class Recording:
@@ -38,10 +38,10 @@ class Recording:
             session,
             ids,
             [candidate.id],
-            status="notified" if notified else "skipped",
+            status=MatchStatus.NOTIFIED if notified else MatchStatus.SKIPPED,
             reason=None if notified else reason,
             # A vacancy that closed meanwhile stays cancelled, and a reply stays a reply.
-            only_from=["matched", "notified"],
+            only_from=[MatchStatus.MATCHED, MatchStatus.NOTIFIED],
         )
 
     def _touch_values(

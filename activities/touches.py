@@ -37,7 +37,7 @@ from rapport.db.repositories import vacancies as vacancy_repo
 from rapport.facts import facts_from_candidate
 from rapport.outreach.policy import refusal
 from rapport.outreach.state import SchedulePolicy
-from rapport.vocabulary import Channel, Occasion, TaskStatus, TouchStatus
+from rapport.vocabulary import Channel, MatchStatus, Occasion, TaskStatus, TouchStatus
 
 # An interested reply is a warm lead: the owner should answer within two days.
 ENGAGED_FOLLOW_UP_WITHIN = timedelta(days=2)
@@ -267,7 +267,7 @@ class TouchActivities(Recording, Drafting):
                 await vacancy_repo.draft_not_sent(
                     session,
                     task,
-                    status="matched" if request.vacancy_closed else "skipped",
+                    status=MatchStatus.MATCHED if request.vacancy_closed else MatchStatus.SKIPPED,
                     reason=None if request.vacancy_closed else request.reason,
                 )
         return CloseTaskResult(outcome=request.status)

@@ -81,3 +81,18 @@ class InvitationKind(StrEnum):
     WEBINAR = "webinar"
     EVENT = "event"
     CONNECT = "connect"
+
+
+class MatchStatus(StrEnum):
+    """What became of one candidate a vacancy matched."""
+
+    MATCHED = "matched"  # not reached yet
+    NOTIFIED = "notified"
+    SKIPPED = "skipped"
+    REPLIED = "replied"
+    CANCELLED = "cancelled"  # the vacancy closed before the message went out
+
+
+class VacancyStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"

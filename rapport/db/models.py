@@ -24,6 +24,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from rapport.db.types import Vocabulary
+from rapport.vocabulary import MatchStatus, VacancyStatus
+
 # Constraint names are part of the schema that Alembic diffs; a convention keeps them stable.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -221,7 +224,9 @@ class Vacancy(Base):
     hiring_manager: Mapped[str | None] = mapped_column(String(320))
     owner_message: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(String(1000))
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[VacancyStatus] = mapped_column(
+        Vocabulary(VacancyStatus, 16), default=VacancyStatus.OPEN
+    )
     workflow_id: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -249,7 +254,9 @@ class VacancyMatch(Base):
     )
     score: Mapped[float] = mapped_column(Float)
     reasons: Mapped[list[str]] = mapped_column(JSONB, default=list)
-    status: Mapped[str] = mapped_column(String(16), default="matched")
+    status: Mapped[MatchStatus] = mapped_column(
+        Vocabulary(MatchStatus, 16), default=MatchStatus.MATCHED
+    )
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.db.models import Candidate, Task, Vacancy, VacancyMatch
 from rapport.db.repositories.base import Lookup, add
+from rapport.vocabulary import MatchStatus
 
 lookup = Lookup(Vacancy)
 get_vacancy = lookup.by_id
@@ -44,9 +45,9 @@ async def set_match_status(
     vacancy_ids: Sequence[uuid.UUID],
     candidate_ids: Sequence[uuid.UUID],
     *,
-    status: str,
+    status: MatchStatus,
     reason: str | None,
-    only_from: Sequence[str] | None = None,
+    only_from: Sequence[MatchStatus] | None = None,
 ) -> list[uuid.UUID]:
     """Move matches to `status`; returns the candidates whose match moved."""
     statement = (
@@ -71,7 +72,7 @@ def vacancies_in_key(idempotency_key: str) -> list[uuid.UUID]:
 
 
 async def draft_not_sent(
-    session: AsyncSession, task: Task, *, status: str, reason: str | None
+    session: AsyncSession, task: Task, *, status: MatchStatus, reason: str | None
 ) -> None:
     """A vacancy draft ended without going out: the matches it counted as notified become
     `status` (skipped, or matched again to be planned anew)."""
@@ -81,7 +82,7 @@ async def draft_not_sent(
         [task.candidate_id],
         status=status,
         reason=reason,
-        only_from=["notified"],
+        only_from=[MatchStatus.NOTIFIED],
     )
 
 
@@ -113,9 +114,10 @@ async def pending_matches(
         .where(
             VacancyMatch.vacancy_id == vacancy_id,
             or_(
-                VacancyMatch.status == "matched",
-                (VacancyMatch.status == "notified") & draft_waiting,
-                (VacancyMatch.status == "cancelled") & (VacancyMatch.reason == CLOSED_BEFORE_SENT),
+                VacancyMatch.status == MatchStatus.MATCHED,
+                (VacancyMatch.status == MatchStatus.NOTIFIED) & draft_waiting,
+                (VacancyMatch.status == MatchStatus.CANCELLED)
+                & (VacancyMatch.reason == CLOSED_BEFORE_SENT),
             ),
         )
         .order_by(VacancyMatch.candidate_id)
@@ -126,7 +128,7 @@ async def pending_matches(
     return list((await session.execute(query)).scalars().all())
 
 
-async def match_counts(session: AsyncSession, vacancy_id: uuid.UUID) -> dict[str, int]:
+async def match_counts(session: AsyncSession, vacancy_id: uuid.UUID) -> dict[MatchStatus, int]:
     result = await session.execute(
         select(VacancyMatch.status, func.count())
         .where(VacancyMatch.vacancy_id == vacancy_id)
@@ -143,7 +145,7 @@ async def skip_reasons(session: AsyncSession, vacancy_id: uuid.UUID) -> dict[str
     """Why candidates were not contacted, counted by reason whatever the dates in it."""
     result = await session.execute(
         select(VacancyMatch.reason, func.count())
-        .where(VacancyMatch.vacancy_id == vacancy_id, VacancyMatch.status == "skipped")
+        .where(VacancyMatch.vacancy_id == vacancy_id, VacancyMatch.status == MatchStatus.SKIPPED)
         .group_by(VacancyMatch.reason)
     )
     counted: dict[str, int] = {}
@@ -200,8 +202,8 @@ async def mark_replied(session: AsyncSession, candidate_id: uuid.UUID) -> None:
         update(VacancyMatch)
         .where(
             VacancyMatch.candidate_id == candidate_id,
-            VacancyMatch.status == "notified",
+            VacancyMatch.status == MatchStatus.NOTIFIED,
             VacancyMatch.updated_at >= func.now() - REPLY_COUNTS_FOR_VACANCY,
         )
-        .values(status="replied")
+        .values(status=MatchStatus.REPLIED)
     )
