@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.templates import InvalidTemplateError, RenderedMessage, Renderer, one_line
 from rapport import signing
-from rapport.contracts.touches import SendTouchInput
+from rapport.contracts.touches import SendTouchInput, vacancy_ids_of
 from rapport.db.models import Article, Candidate, Touch
 from rapport.db.repositories import articles as article_repo
 from rapport.db.repositories import interactions as interaction_repo
@@ -103,7 +103,7 @@ class Drafting:
     async def _open_vacancies(
         self, candidate: Candidate, request: SendTouchInput
     ) -> list[VacancyView]:
-        ids = [uuid.UUID(part) for part in (request.ref_id or "").split(",") if part]
+        ids = [uuid.UUID(vacancy_id) for vacancy_id in vacancy_ids_of(request)]
         async with self._sessions() as session:
             found = await vacancy_repo.matches_for(session, candidate.id, ids)
         # What suits them, in words for them (the stored reasons are the recruiter's).
