@@ -28,6 +28,7 @@ from rapport.contracts.touches import (
     OpenTaskResult,
     SendTouchInput,
     SendTouchResult,
+    vacancy_ids_of,
 )
 from rapport.db.models import Article, Candidate
 from rapport.db.repositories import candidates as candidate_repo
@@ -219,7 +220,7 @@ class TouchActivities(Recording, Drafting):
         task_id = uuid.uuid4()
         link = candidate.linkedin_url if touch.channel != Channel.HANDWRITTEN_NOTE else None
         async with self._sessions.begin() as session:
-            task_repo.add_task(
+            task = task_repo.add_task(
                 session,
                 id=task_id,
                 candidate_id=candidate.id,
@@ -232,6 +233,9 @@ class TouchActivities(Recording, Drafting):
                 link=link,
                 due_at=request.deadline,
                 status=TaskStatus.OPEN.value,
+            )
+            await task_repo.link_vacancies(
+                session, task, [uuid.UUID(vacancy_id) for vacancy_id in vacancy_ids_of(touch)]
             )
             await touch_repo.record_touch(
                 session,

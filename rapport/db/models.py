@@ -117,6 +117,19 @@ class Task(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class TaskVacancy(Base):
+    """A vacancy a draft task names (a draft may tell of several vacancies at once)."""
+
+    __tablename__ = "task_vacancies"
+
+    task_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True
+    )
+    vacancy_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("vacancies.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class Interaction(Base):
     """What happened between the company and the candidate: met in person, replied."""
 

@@ -13,9 +13,9 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.db.models import Candidate, Task, Vacancy, VacancyMatch
+from rapport.db.models import Candidate, Task, TaskVacancy, Vacancy, VacancyMatch
 from rapport.db.repositories.base import Lookup, add
-from rapport.vocabulary import MatchStatus
+from rapport.vocabulary import MatchStatus, Occasion, TaskStatus
 
 lookup = Lookup(Vacancy)
 get_vacancy = lookup.by_id
@@ -63,12 +63,10 @@ async def set_match_status(
     return list((await session.execute(statement)).scalars().all())
 
 
-def vacancies_in_key(idempotency_key: str) -> list[uuid.UUID]:
-    """The vacancies a vacancy touch or task names: `<candidate>:vacancy:<id>,<id>[:<channel>]`."""
-    parts = idempotency_key.split(":")
-    if len(parts) < 3 or parts[1] != "vacancy":
-        return []
-    return [uuid.UUID(part) for part in parts[2].split(",") if part]
+async def vacancies_of_task(session: AsyncSession, task_id: uuid.UUID) -> list[uuid.UUID]:
+    """The vacancies a draft task names (its `task_vacancies` rows)."""
+    query = select(TaskVacancy.vacancy_id).where(TaskVacancy.task_id == task_id)
+    return list((await session.execute(query.order_by(TaskVacancy.vacancy_id))).scalars().all())
 
 
 async def draft_not_sent(
@@ -76,9 +74,12 @@ async def draft_not_sent(
 ) -> None:
     """A vacancy draft ended without going out: the matches it counted as notified become
     `status` (skipped, or matched again to be planned anew)."""
+    vacancy_ids = await vacancies_of_task(session, task.id)
+    if not vacancy_ids:
+        return
     await set_match_status(
         session,
-        vacancies_in_key(task.idempotency_key),
+        vacancy_ids,
         [task.candidate_id],
         status=status,
         reason=reason,
@@ -101,11 +102,12 @@ async def pending_matches(
     worker tells the same people again, those this closing has already cancelled."""
     draft_waiting = (
         select(Task.id)
+        .join(TaskVacancy, TaskVacancy.task_id == Task.id)
         .where(
             Task.candidate_id == VacancyMatch.candidate_id,
-            Task.status == "open",
-            Task.occasion == "vacancy",
-            Task.idempotency_key.contains(str(vacancy_id)),
+            Task.status == TaskStatus.OPEN,
+            Task.occasion == Occasion.VACANCY,
+            TaskVacancy.vacancy_id == vacancy_id,
         )
         .exists()
     )
