@@ -21,6 +21,7 @@ from rapport.contracts.digest import OwnerDigestRequest, OwnerDigestResult
 from rapport.db.models import Candidate, Vacancy, VacancyMatch
 from rapport.db.repositories import digests as digest_repo
 from rapport.profiles import writer
+from rapport.vocabulary import VacancyStatus
 
 # An owner with a hundred matches on one role reads the best few and follows the link.
 MAX_LISTED_PER_VACANCY = 25
@@ -143,7 +144,7 @@ class DigestActivities:
                 {
                     "title": vacancy.title,
                     "url": vacancy.url,
-                    "closed": vacancy.status != "open",
+                    "closed": vacancy.status != VacancyStatus.OPEN,
                     "matches_url": f"{self._settings.base_url}/api/vacancies/{vacancy.id}/matches",
                     "candidates": [],
                     "more": 0,

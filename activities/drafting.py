@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.templates import InvalidTemplateError, RenderedMessage, Renderer, one_line
 from rapport import signing
-from rapport.contracts.touches import SendTouchInput
+from rapport.contracts.touches import SendTouchInput, vacancy_ids_of
 from rapport.db.models import Article, Candidate, Touch
 from rapport.db.repositories import articles as article_repo
 from rapport.db.repositories import interactions as interaction_repo
@@ -26,7 +26,7 @@ from rapport.matching import match
 from rapport.names import name_from_email
 from rapport.outreach.timing import zone
 from rapport.profiles import candidate_profile, vacancy_profile
-from rapport.vocabulary import Channel, Occasion
+from rapport.vocabulary import Channel, Occasion, VacancyStatus
 
 
 def sender_name(sender: str | None, company: str) -> str:
@@ -103,7 +103,7 @@ class Drafting:
     async def _open_vacancies(
         self, candidate: Candidate, request: SendTouchInput
     ) -> list[VacancyView]:
-        ids = [uuid.UUID(part) for part in (request.ref_id or "").split(",") if part]
+        ids = [uuid.UUID(vacancy_id) for vacancy_id in vacancy_ids_of(request)]
         async with self._sessions() as session:
             found = await vacancy_repo.matches_for(session, candidate.id, ids)
         # What suits them, in words for them (the stored reasons are the recruiter's).
@@ -117,7 +117,7 @@ class Drafting:
                 hiring_manager=vacancy.hiring_manager,
             )
             for vacancy, _ in found
-            if vacancy.status == "open"
+            if vacancy.status == VacancyStatus.OPEN
         ]
 
     async def _article(

@@ -26,7 +26,7 @@ from rapport.db.repositories import invitations as invitation_repo
 from rapport.db.repositories import vacancies as vacancy_repo
 from rapport.matching import in_segment, match
 from rapport.profiles import candidate_profile, vacancy_profile, writer
-from rapport.vocabulary import SenderRole
+from rapport.vocabulary import MatchStatus, SenderRole, VacancyStatus
 
 
 class NotCommittedYet(Exception):
@@ -70,7 +70,7 @@ class FanOutActivities:
         vacancy = await vacancy_repo.get_vacancy(session, uuid.UUID(vacancy_id))
         if vacancy is None:
             raise not_committed(f"vacancy {vacancy_id}")
-        if vacancy.status != "open":
+        if vacancy.status != VacancyStatus.OPEN:
             return []
         wanted = vacancy_profile(vacancy)
         rows = []
@@ -84,7 +84,7 @@ class FanOutActivities:
                     "candidate_id": candidate.id,
                     "score": result.score,
                     "reasons": list(result.reasons),
-                    "status": "matched",
+                    "status": MatchStatus.MATCHED,
                 }
             )
             role = SenderRole(candidate.owner_role) if candidate.owner else SenderRole.EMPLOYEE
@@ -152,9 +152,9 @@ class FanOutActivities:
                 session,
                 [vacancy_id],
                 pending,
-                status="cancelled",
+                status=MatchStatus.CANCELLED,
                 reason=vacancy_repo.CLOSED_BEFORE_SENT,
-                only_from=["matched", "notified"],
+                only_from=[MatchStatus.MATCHED, MatchStatus.NOTIFIED],
             )
         return CloseMatchesResult(candidate_ids=[str(candidate_id) for candidate_id in pending])
 

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
-from rapport.contracts.touches import SendTouchInput, SendTouchResult
+from rapport.contracts.touches import SendTouchInput, SendTouchResult, vacancy_ids_of
 from rapport.db.models import Article, Candidate
 from rapport.db.repositories import touches as touch_repo
 from rapport.db.repositories import vacancies as vacancy_repo
-from rapport.vocabulary import Occasion, TouchStatus
+from rapport.vocabulary import MatchStatus, TouchStatus
 
 
 class Recording:
@@ -30,18 +30,18 @@ class Recording:
         reason: str | None,
     ) -> None:  # fmt: skip
         """Keep each vacancy's view of this candidate current: notified, or skipped and why."""
-        if request.occasion != Occasion.VACANCY or not request.ref_id:
+        ids = [uuid.UUID(vacancy_id) for vacancy_id in vacancy_ids_of(request)]
+        if not ids:
             return
-        ids = [uuid.UUID(part) for part in request.ref_id.split(",") if part]
         notified = status in (TouchStatus.SENT, TouchStatus.AWAITING_OWNER)
         await vacancy_repo.set_match_status(
             session,
             ids,
             [candidate.id],
-            status="notified" if notified else "skipped",
+            status=MatchStatus.NOTIFIED if notified else MatchStatus.SKIPPED,
             reason=None if notified else reason,
             # A vacancy that closed meanwhile stays cancelled, and a reply stays a reply.
-            only_from=["matched", "notified"],
+            only_from=[MatchStatus.MATCHED, MatchStatus.NOTIFIED],
         )
 
     def _touch_values(

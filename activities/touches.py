@@ -28,6 +28,7 @@ from rapport.contracts.touches import (
     OpenTaskResult,
     SendTouchInput,
     SendTouchResult,
+    vacancy_ids_of,
 )
 from rapport.db.models import Article, Candidate
 from rapport.db.repositories import candidates as candidate_repo
@@ -37,7 +38,7 @@ from rapport.db.repositories import vacancies as vacancy_repo
 from rapport.facts import facts_from_candidate
 from rapport.outreach.policy import refusal
 from rapport.outreach.state import SchedulePolicy
-from rapport.vocabulary import Channel, Occasion, TaskStatus, TouchStatus
+from rapport.vocabulary import Channel, MatchStatus, Occasion, TaskStatus, TouchStatus
 
 # An interested reply is a warm lead: the owner should answer within two days.
 ENGAGED_FOLLOW_UP_WITHIN = timedelta(days=2)
@@ -219,7 +220,7 @@ class TouchActivities(Recording, Drafting):
         task_id = uuid.uuid4()
         link = candidate.linkedin_url if touch.channel != Channel.HANDWRITTEN_NOTE else None
         async with self._sessions.begin() as session:
-            task_repo.add_task(
+            task = task_repo.add_task(
                 session,
                 id=task_id,
                 candidate_id=candidate.id,
@@ -232,6 +233,9 @@ class TouchActivities(Recording, Drafting):
                 link=link,
                 due_at=request.deadline,
                 status=TaskStatus.OPEN.value,
+            )
+            await task_repo.link_vacancies(
+                session, task, [uuid.UUID(vacancy_id) for vacancy_id in vacancy_ids_of(touch)]
             )
             await touch_repo.record_touch(
                 session,
@@ -267,7 +271,7 @@ class TouchActivities(Recording, Drafting):
                 await vacancy_repo.draft_not_sent(
                     session,
                     task,
-                    status="matched" if request.vacancy_closed else "skipped",
+                    status=MatchStatus.MATCHED if request.vacancy_closed else MatchStatus.SKIPPED,
                     reason=None if request.vacancy_closed else request.reason,
                 )
         return CloseTaskResult(outcome=request.status)

@@ -103,3 +103,18 @@ class EmailStatus(StrEnum):
     DELIVERABLE = "deliverable"
     BOUNCED = "bounced"
     COMPLAINED = "complained"
+
+
+class MatchStatus(StrEnum):
+    """What became of one candidate a vacancy matched."""
+
+    MATCHED = "matched"  # not reached yet
+    NOTIFIED = "notified"
+    SKIPPED = "skipped"
+    REPLIED = "replied"
+    CANCELLED = "cancelled"  # the vacancy closed before the message went out
+
+
+class VacancyStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"

@@ -44,7 +44,7 @@ from rapport.facts import facts_from_candidate
 from rapport.mailbox import MailboxHandler
 from rapport.outreach.state import CandidateFacts, CandidateState, SchedulePolicy
 from rapport.settings import Settings
-from rapport.vocabulary import Rapport, SenderRole
+from rapport.vocabulary import Rapport, SenderRole, VacancyStatus
 from worker import build_worker
 from workflows.campaign import CampaignWorkflow
 from workflows.candidate import CandidateWorkflow
@@ -312,7 +312,7 @@ async def test_record_vacancy_campaign_and_digest(
     async with sessions.begin() as session:
         row = await vacancy_repo.get_vacancy(session, vacancy.id)
         assert row is not None
-        row.status = "closed"
+        row.status = VacancyStatus.CLOSED
     await handle.signal(VacancyWorkflow.close, CloseVacancy())
     closed = await handle.result()
     assert closed.matched >= 2 and closed.unreachable >= 1, closed

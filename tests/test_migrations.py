@@ -93,3 +93,55 @@ def test_matches_a_per_vacancy_digest_announced_are_not_announced_again(
     assert matches[0][1] == "00000000-0000-0000-0000-0000000000d1"
     assert {digests[digest] for _, digest in matches[1:]} == {"before-daily-digest"}
     assert day == "2026-11-27"
+
+
+def test_vacancy_tasks_made_before_the_link_are_linked_from_their_keys(
+    scratch_database: str,
+) -> None:
+    migrate.upgrade(scratch_database, "0007")
+    plain = scratch_database.replace("postgresql+psycopg://", "postgresql://", 1)
+    candidate = "00000000-0000-0000-0000-0000000000c1"
+    first, second = "00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002"
+    gone = "00000000-0000-0000-0000-0000000000ff"  # named in a key, but no such vacancy
+    task = "00000000-0000-0000-0000-0000000000b{}".format
+    tasks = {
+        # A draft naming two vacancies, after a fallback to a second channel.
+        task(1): (f"{candidate}:vacancy:{first},{second}:handwritten_note", "vacancy", "open"),
+        task(2): (f"{candidate}:vacancy:{second}", "vacancy", "sent"),
+        task(3): (f"{candidate}:vacancy:{gone},{first}", "vacancy", "open"),
+        # Not vacancy drafts, though a vacancy's id is in their keys.
+        task(4): (f"{candidate}:engaged:{first}", "check_in", "open"),
+        task(5): (f"{candidate}:birthday:{first}", "birthday", "open"),
+    }
+    with psycopg.connect(plain) as connection:
+        connection.execute(
+            "insert into candidates (id, external_id, full_name, timezone, country, consent,"
+            " opt_outs, relationship_origin, rapport, owner, owner_role, stage, workflow_id,"
+            " skills, interests, greetings_only)"
+            f" values ('{candidate}', 'c1', 'Ada', 'UTC', 'DE', '{{}}',"
+            " '{}', 'referral', 'warm', 'o@example.com', 'employee', 'nurturing', 'candidate-c1',"
+            " '{}', '{}', false)"
+        )
+        for number, vacancy in enumerate((first, second), start=1):
+            connection.execute(
+                "insert into vacancies (id, external_id, title, skills, remote, status,"
+                f" workflow_id) values ('{vacancy}', 'v{number}', 'Role {number}', '{{}}', false,"
+                f" 'open', 'vacancy-{number}')"
+            )
+        for task_id, (key, occasion, status) in tasks.items():
+            connection.execute(
+                "insert into tasks (id, candidate_id, idempotency_key, owner, occasion, channel,"
+                " sender_role, draft, due_at, status) values (%s, %s, %s, 'o@example.com', %s,"
+                " 'linkedin_message', 'employee', 'Hi', now(), %s)",
+                (task_id, candidate, key, occasion, status),
+            )
+    migrate.upgrade(scratch_database)
+    with psycopg.connect(plain) as connection:
+        links = connection.execute(
+            "select task_id::text, vacancy_id::text from task_vacancies order by 1, 2"
+        ).fetchall()
+    # Closed drafts too; never a vacancy that does not exist, nor a task of another occasion.
+    assert links == [(task(1), first), (task(1), second), (task(2), second), (task(3), first)]
+    migrate.downgrade(scratch_database, "0007")
+    migrate.upgrade(scratch_database)
+    assert schema_drift(scratch_database) == []

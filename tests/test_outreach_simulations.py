@@ -37,7 +37,7 @@ from rapport.mailbox import MailboxHandler
 from rapport.outreach.state import CandidateState, SchedulePolicy
 from rapport.public_holidays import library_holidays
 from rapport.settings import Settings
-from rapport.vocabulary import Rapport, SenderRole
+from rapport.vocabulary import Rapport, SenderRole, VacancyStatus
 from workflows.candidate import CandidateWorkflow
 
 from .conftest import StartCandidate
@@ -362,7 +362,7 @@ async def close_vacancy(
     async with sessions.begin() as session:
         vacancy = await vacancy_repo.get_vacancy(session, uuid.UUID(vacancy_id))
         assert vacancy is not None
-        vacancy.status = "closed"
+        vacancy.status = VacancyStatus.CLOSED
     closing = FanOutActivities(sessions).close_matches
     told = await ActivityEnvironment().run(closing, CloseMatchesInput(vacancy_id))
     for candidate_id in told.candidate_ids:

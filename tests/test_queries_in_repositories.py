@@ -23,11 +23,11 @@ RUNS = {
     "add_all", "delete", "merge",
 }  # fmt: skip
 RECEIVERS = ("session", "connection", "conn")
-# Not queries on Rapport's tables, each for its reason.
+# Not queries on Rapport's tables, each for its reason (a path, or a folder ending in "/").
 ALLOWED = {
     # Column defaults and index predicates: the schema, not a query.
-    ("rapport/db/models.py", "import func"),
-    ("rapport/db/models.py", "import text"),
+    ("rapport/db/models/", "import func"),
+    ("rapport/db/models/", "import text"),
     # The dev stack creates its database on the embedded server's admin connection.
     ("rapport/devstack/stack.py", "connection.execute"),
 }
@@ -71,7 +71,7 @@ def test_no_query_outside_the_repositories() -> None:
     for file in sources():
         name = file.relative_to(ROOT).as_posix()
         for line, what in queries(file.read_text(encoding="utf-8")):
-            if (name, what) not in ALLOWED:
+            if not any(name.startswith(where) and what == kind for where, kind in ALLOWED):
                 outside.append(f"{name}:{line}: {what}")
     assert outside == [], "queries belong in rapport/db/repositories:\n" + "\n".join(outside)
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
@@ -18,6 +19,7 @@ from harness.rows import make_candidate
 from rapport.contracts.fanout import CloseMatchesInput, MatchPageInput
 from rapport.db.models import VacancyMatch
 from rapport.db.repositories import vacancies as vacancy_repo
+from rapport.vocabulary import MatchStatus, VacancyStatus
 
 from .factories import make_match, make_vacancy
 
@@ -103,3 +105,28 @@ async def test_skip_reasons_count_the_same_reason_whatever_its_date(
     async with sessions() as session:
         reasons = await vacancy_repo.skip_reasons(session, vacancy.id)
     assert reasons == {"contact budget: birthday went out": 2, "opted out of email": 1}
+
+
+async def test_statuses_read_back_as_the_vocabulary_and_others_are_refused(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    vacancy = await make_vacancy(sessions)
+    candidate, _ = await make_candidate(sessions)
+    await make_match(sessions, vacancy, candidate, status="notified")
+    async with sessions() as session:
+        stored = await vacancy_repo.get_vacancy(session, vacancy.id)
+        [(match, _)] = await vacancy_repo.list_matches(session, vacancy.id, limit=5, offset=0)
+        counts = await vacancy_repo.match_counts(session, vacancy.id)
+    assert stored is not None and stored.status is VacancyStatus.OPEN
+    assert match.status is MatchStatus.NOTIFIED
+    assert [type(status) for status in counts] == [MatchStatus]
+    # A word that is not a match status never reaches the table.
+    with pytest.raises(StatementError, match="'sent' is not a valid MatchStatus"):
+        async with sessions.begin() as session:
+            await vacancy_repo.set_match_status(
+                session,
+                [vacancy.id],
+                [candidate.id],
+                status="sent",  # type: ignore[arg-type]
+                reason=None,
+            )

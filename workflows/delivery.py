@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
         EngagedInput,
         OpenTaskInput,
         SendTouchInput,
+        vacancy_ids_of,
     )
     from rapport.names import CHANNEL_WORDS, name_from_email
     from rapport.outreach.state import CandidateState, HandOver, PlannedTouch, SentRecord
@@ -83,6 +84,7 @@ def request(
         reason=touch.reason,
         sender=touch.sender,
         ref_id=touch.ref_id,
+        vacancy_ids=vacancy_ids_of(touch),
     )
 
 
@@ -189,14 +191,14 @@ def cancelled(
     """The draft must not go out: they are no longer nurtured, opted out of its channel, or
     it names a vacancy that has closed (all it names, or any of them with `any_close`)."""
     if touch and touch.occasion == Occasion.VACANCY and closed_in(state, touch):
-        named = set((touch.ref_id or "").split(","))
+        named = set(vacancy_ids_of(touch))
         if named <= set(state.closed_vacancies) or any_close:
             return True
     return state.stage != Stage.NURTURING or channel in state.facts.opt_outs
 
 
 def closed_in(state: CandidateState, touch: PlannedTouch) -> set[str]:
-    return set((touch.ref_id or "").split(",")) & set(state.closed_vacancies)
+    return set(vacancy_ids_of(touch)) & set(state.closed_vacancies)
 
 
 def cancel_reason(state: CandidateState, channel: Channel) -> str:
@@ -226,6 +228,7 @@ async def drop_pending(state: CandidateState, reason: str) -> None:
             sender=pending.sender,
             ref_id=pending.ref_id,
             skip=True,
+            vacancy_ids=[pending.ref_id] if pending.occasion == Occasion.VACANCY else [],
         )
         await send(state, request(state, touch, None, 0))
     # Only these: a vacancy or an invitation signalled meanwhile waits its turn.
@@ -245,7 +248,10 @@ def after(
         state.done_through[touch.occasion] = touch.local_date
     elif touch.occasion == Occasion.CHECK_IN:
         state.last_check_in_at = now
-    answered = set((touch.ref_id or "").split(","))
+    # The one-offs it answers: its vacancies, or the meeting or invitation it is about.
+    answered = set(vacancy_ids_of(touch))
+    if touch.occasion != Occasion.VACANCY and touch.ref_id:
+        answered = {touch.ref_id}
     if outcome == TaskStatus.CANCELLED and withdrawn_for_close:
         # Withdrawn because one of its vacancies closed: the others are planned again.
         answered = closed_in(state, touch)

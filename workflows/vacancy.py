@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
         MarkMatchesInput,
         Recipient,
     )
+    from rapport.vocabulary import MatchStatus
 
 
 # Before it, the owners' digest was sent by each vacancy; now by the daily digest workflow.
@@ -43,7 +44,8 @@ class VacancyWorkflow:
             state, CandidateWorkflow.vacancy_opened, opened, stop=lambda: state.closed
         )
         if unreachable:
-            await self._mark(unreachable, "skipped", "candidate's workflow is not running")
+            unreached = "candidate's workflow is not running"
+            await self._mark(unreachable, MatchStatus.SKIPPED, unreached)
         if not state.fanned_out and not state.closed:
             await workflow.wait_condition(workflow.all_handlers_finished)
             workflow.continue_as_new(FanOutInput(state=state))
@@ -115,7 +117,7 @@ class VacancyWorkflow:
     def status(self, _: FanOutStatusQuery) -> FanOutState:
         return self._state
 
-    async def _mark(self, recipients: list[Recipient], status: str, reason: str) -> None:
+    async def _mark(self, recipients: list[Recipient], status: MatchStatus, reason: str) -> None:
         await workflow.execute_activity_method(
             FanOutActivities.mark_matches,
             MarkMatchesInput(

@@ -20,7 +20,7 @@ from rapport.db.repositories import candidates as candidate_repo
 from rapport.db.repositories import tasks as task_repo
 from rapport.db.repositories import touches as touch_repo
 from rapport.db.repositories import vacancies as vacancy_repo
-from rapport.vocabulary import Channel, TaskStatus, TouchStatus
+from rapport.vocabulary import Channel, MatchStatus, TaskStatus, TouchStatus
 from workflows.candidate import CandidateWorkflow
 
 
@@ -72,7 +72,7 @@ async def complete(
     )
     if not sent:
         # The vacancies this draft named were not reached after all.
-        await vacancy_repo.draft_not_sent(session, task, status="skipped", reason=reason)
+        await vacancy_repo.draft_not_sent(session, task, status=MatchStatus.SKIPPED, reason=reason)
     await session.commit()
     candidate = await candidate_repo.get_candidate(session, task.candidate_id)
     if candidate is not None:

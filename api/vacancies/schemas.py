@@ -22,6 +22,7 @@ from api.fields import (
     Tag,
     WebUrl,
 )
+from rapport.vocabulary import MatchStatus, VacancyStatus
 
 
 class VacancyBody(BaseModel):
@@ -53,7 +54,7 @@ class VacancyOut(BaseModel):
     remote: bool
     hiring_manager: str | None
     url: str | None
-    status: Literal["open", "closed"]
+    status: VacancyStatus
     created_at: datetime
     closed_at: datetime | None
     matched: int = 0
@@ -75,7 +76,7 @@ class MatchOut(BaseModel):
     owner: str | None
     score: float
     reasons: list[str]
-    status: str
+    status: MatchStatus
     reason: str | None
 
 

@@ -20,6 +20,7 @@ from rapport.contracts.fanout import CloseVacancy, FanOutStatusQuery
 from rapport.db.models import Vacancy
 from rapport.db.repositories import vacancies as vacancy_repo
 from rapport.settings import Settings
+from rapport.vocabulary import MatchStatus, VacancyStatus
 from workflows.vacancy import VacancyWorkflow
 
 STATUS_TIMEOUT = timedelta(seconds=3)
@@ -51,11 +52,11 @@ async def vacancy_out(session: AsyncSession, client: Client, vacancy: Vacancy) -
     counts = await vacancy_repo.match_counts(session, vacancy.id)
     out = VacancyOut.model_validate(vacancy, from_attributes=True)
     out.matched = sum(counts.values())
-    out.notified = counts.get("notified", 0) + counts.get("replied", 0)
-    out.replied = counts.get("replied", 0)
-    out.skipped = counts.get("skipped", 0)
-    out.cancelled = counts.get("cancelled", 0)
-    out.pending = counts.get("matched", 0)
+    out.notified = counts.get(MatchStatus.NOTIFIED, 0) + counts.get(MatchStatus.REPLIED, 0)
+    out.replied = counts.get(MatchStatus.REPLIED, 0)
+    out.skipped = counts.get(MatchStatus.SKIPPED, 0)
+    out.cancelled = counts.get(MatchStatus.CANCELLED, 0)
+    out.pending = counts.get(MatchStatus.MATCHED, 0)
     out.skipped_reasons = await vacancy_repo.skip_reasons(session, vacancy.id)
     handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(vacancy.workflow_id)
     with contextlib.suppress(RPCError, TimeoutError):
@@ -82,7 +83,7 @@ async def open_vacancy(
             session,
             id=vacancy_id,
             workflow_id=f"vacancy-{vacancy_id}",
-            status="open",
+            status=VacancyStatus.OPEN,
             **body.model_dump(exclude_unset=False),
             created_at=datetime.now(UTC),
         )
@@ -99,8 +100,8 @@ async def open_vacancy(
 
 async def close(session: AsyncSession, client: Client, vacancy: Vacancy) -> VacancyOut:
     """Close it: vacancy messages not yet sent are cancelled. Closing twice changes nothing."""
-    if vacancy.status == "open":
-        vacancy.status = "closed"
+    if vacancy.status == VacancyStatus.OPEN:
+        vacancy.status = VacancyStatus.CLOSED
         vacancy.closed_at = datetime.now(UTC)
         await session.commit()
     # Told every time, not only the first: a close whose signal was lost (Temporal away) is

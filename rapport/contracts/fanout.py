@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from rapport.vocabulary import SenderRole
+from rapport.vocabulary import MatchStatus, SenderRole
 
 
 @dataclass
@@ -38,7 +38,7 @@ class MatchPage:
 class MarkMatchesInput:
     vacancy_id: str
     candidate_ids: list[str]
-    status: str
+    status: MatchStatus
     reason: str
 
 

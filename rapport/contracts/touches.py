@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from rapport.vocabulary import Channel, Occasion, SenderRole, TaskStatus, TouchStatus
 
@@ -20,6 +21,33 @@ class SendTouchInput:
     reason: str | None = None
     sender: str | None = None
     ref_id: str | None = None
+    # The vacancies a vacancy touch is about; empty before the list existed (vacancy_ids_of).
+    vacancy_ids: list[str] = field(default_factory=list)
+
+
+class NamesVacancies(Protocol):
+    """A planned touch or a touch's input: whatever may name vacancies."""
+
+    @property
+    def occasion(self) -> Occasion: ...
+    @property
+    def ref_id(self) -> str | None: ...
+    @property
+    def vacancy_ids(self) -> list[str]: ...
+
+
+def vacancy_ids_of(touch: NamesVacancies) -> list[str]:
+    """The vacancies a touch is about (none unless it is a vacancy touch).
+
+    The legacy path, and the only one: a touch planned or an input recorded before
+    `vacancy_ids` existed has it empty (old histories, state carried across continue-as-new,
+    an activity scheduled by an older worker), and names its vacancies only in `ref_id`,
+    joined with commas; that is read here and nowhere else."""
+    if touch.occasion != Occasion.VACANCY:
+        return []
+    if touch.vacancy_ids:
+        return list(touch.vacancy_ids)
+    return [part for part in (touch.ref_id or "").split(",") if part]
 
 
 @dataclass

@@ -57,6 +57,7 @@ class Slot:
     sender: str | None
     ref_id: str | None = None
     deadline: datetime | None = None
+    vacancy_ids: tuple[str, ...] = ()
 
 
 def greeting_slots(state: CandidateState, now: datetime, until: datetime) -> list[Slot]:
@@ -146,7 +147,8 @@ def one_off_slots(state: CandidateState, now: datetime, until: datetime) -> list
         # the relationship writes it; nobody does: the first hiring manager.
         one_voice = len(senders) == 1 or not facts.owner
         voice = next((pending for pending in group if pending.sender), first)
-        ref = ",".join(sorted(pending.ref_id for pending in group))
+        ids = sorted(pending.ref_id for pending in group)
+        ref = ",".join(ids)
         slots.append(
             Slot(
                 first.occasion,
@@ -157,6 +159,7 @@ def one_off_slots(state: CandidateState, now: datetime, until: datetime) -> list
                 voice.sender if one_voice else facts.owner,
                 ref,
                 min((p.deadline for p in group if p.deadline), default=None),
+                tuple(ids) if first.occasion == Occasion.VACANCY else (),
             )
         )
     return slots
@@ -265,6 +268,7 @@ def plan(
                 deadline=task_deadline(slot, state.policy, tz),
                 assisted=bool(choice.assisted) and reason is None,
                 skip=reason is not None,
+                vacancy_ids=list(slot.vacancy_ids),
             )
         )
     # In the order they are due (a touch that waited was decided before some due earlier).

@@ -98,10 +98,15 @@ class PlannedTouch:
     idempotency_key: str
     reason: str | None = None  # why it will be skipped, when `skip`
     sender: str | None = None
+    # A vacancy touch names its vacancies twice: joined in `ref_id` (and so in the
+    # idempotency key, which must never change), and as the list that code reads.
     ref_id: str | None = None
     deadline: datetime | None = None
     assisted: bool = False
     skip: bool = False
+    # Empty in touches recorded before the list existed: read it through
+    # `rapport.contracts.touches.vacancy_ids_of`.
+    vacancy_ids: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.db.models import Candidate, Digest, Vacancy, VacancyMatch
+from rapport.vocabulary import MatchStatus
 
 
 async def undigested_matches(
@@ -28,7 +29,7 @@ async def undigested_matches(
         .join(Vacancy, Vacancy.id == VacancyMatch.vacancy_id)
         .where(
             VacancyMatch.digest_id.is_(None),
-            VacancyMatch.status != "cancelled",
+            VacancyMatch.status != MatchStatus.CANCELLED,
             func.coalesce(Candidate.owner, Vacancy.hiring_manager).is_not(None),
         )
         .order_by(Vacancy.created_at, Vacancy.id, VacancyMatch.score.desc(), Candidate.full_name)

@@ -13,8 +13,9 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.db.models import Candidate, Task, Vacancy, VacancyMatch
+from rapport.db.models import Candidate, Task, TaskVacancy, Vacancy, VacancyMatch
 from rapport.db.repositories.base import Lookup, add
+from rapport.vocabulary import MatchStatus, Occasion, TaskStatus
 
 lookup = Lookup(Vacancy)
 get_vacancy = lookup.by_id
@@ -44,9 +45,9 @@ async def set_match_status(
     vacancy_ids: Sequence[uuid.UUID],
     candidate_ids: Sequence[uuid.UUID],
     *,
-    status: str,
+    status: MatchStatus,
     reason: str | None,
-    only_from: Sequence[str] | None = None,
+    only_from: Sequence[MatchStatus] | None = None,
 ) -> list[uuid.UUID]:
     """Move matches to `status`; returns the candidates whose match moved."""
     statement = (
@@ -62,26 +63,27 @@ async def set_match_status(
     return list((await session.execute(statement)).scalars().all())
 
 
-def vacancies_in_key(idempotency_key: str) -> list[uuid.UUID]:
-    """The vacancies a vacancy touch or task names: `<candidate>:vacancy:<id>,<id>[:<channel>]`."""
-    parts = idempotency_key.split(":")
-    if len(parts) < 3 or parts[1] != "vacancy":
-        return []
-    return [uuid.UUID(part) for part in parts[2].split(",") if part]
+async def vacancies_of_task(session: AsyncSession, task_id: uuid.UUID) -> list[uuid.UUID]:
+    """The vacancies a draft task names (its `task_vacancies` rows)."""
+    query = select(TaskVacancy.vacancy_id).where(TaskVacancy.task_id == task_id)
+    return list((await session.execute(query.order_by(TaskVacancy.vacancy_id))).scalars().all())
 
 
 async def draft_not_sent(
-    session: AsyncSession, task: Task, *, status: str, reason: str | None
+    session: AsyncSession, task: Task, *, status: MatchStatus, reason: str | None
 ) -> None:
     """A vacancy draft ended without going out: the matches it counted as notified become
     `status` (skipped, or matched again to be planned anew)."""
+    vacancy_ids = await vacancies_of_task(session, task.id)
+    if not vacancy_ids:
+        return
     await set_match_status(
         session,
-        vacancies_in_key(task.idempotency_key),
+        vacancy_ids,
         [task.candidate_id],
         status=status,
         reason=reason,
-        only_from=["notified"],
+        only_from=[MatchStatus.NOTIFIED],
     )
 
 
@@ -100,11 +102,12 @@ async def pending_matches(
     worker tells the same people again, those this closing has already cancelled."""
     draft_waiting = (
         select(Task.id)
+        .join(TaskVacancy, TaskVacancy.task_id == Task.id)
         .where(
             Task.candidate_id == VacancyMatch.candidate_id,
-            Task.status == "open",
-            Task.occasion == "vacancy",
-            Task.idempotency_key.contains(str(vacancy_id)),
+            Task.status == TaskStatus.OPEN,
+            Task.occasion == Occasion.VACANCY,
+            TaskVacancy.vacancy_id == vacancy_id,
         )
         .exists()
     )
@@ -113,9 +116,10 @@ async def pending_matches(
         .where(
             VacancyMatch.vacancy_id == vacancy_id,
             or_(
-                VacancyMatch.status == "matched",
-                (VacancyMatch.status == "notified") & draft_waiting,
-                (VacancyMatch.status == "cancelled") & (VacancyMatch.reason == CLOSED_BEFORE_SENT),
+                VacancyMatch.status == MatchStatus.MATCHED,
+                (VacancyMatch.status == MatchStatus.NOTIFIED) & draft_waiting,
+                (VacancyMatch.status == MatchStatus.CANCELLED)
+                & (VacancyMatch.reason == CLOSED_BEFORE_SENT),
             ),
         )
         .order_by(VacancyMatch.candidate_id)
@@ -126,7 +130,7 @@ async def pending_matches(
     return list((await session.execute(query)).scalars().all())
 
 
-async def match_counts(session: AsyncSession, vacancy_id: uuid.UUID) -> dict[str, int]:
+async def match_counts(session: AsyncSession, vacancy_id: uuid.UUID) -> dict[MatchStatus, int]:
     result = await session.execute(
         select(VacancyMatch.status, func.count())
         .where(VacancyMatch.vacancy_id == vacancy_id)
@@ -143,7 +147,7 @@ async def skip_reasons(session: AsyncSession, vacancy_id: uuid.UUID) -> dict[str
     """Why candidates were not contacted, counted by reason whatever the dates in it."""
     result = await session.execute(
         select(VacancyMatch.reason, func.count())
-        .where(VacancyMatch.vacancy_id == vacancy_id, VacancyMatch.status == "skipped")
+        .where(VacancyMatch.vacancy_id == vacancy_id, VacancyMatch.status == MatchStatus.SKIPPED)
         .group_by(VacancyMatch.reason)
     )
     counted: dict[str, int] = {}
@@ -200,8 +204,8 @@ async def mark_replied(session: AsyncSession, candidate_id: uuid.UUID) -> None:
         update(VacancyMatch)
         .where(
             VacancyMatch.candidate_id == candidate_id,
-            VacancyMatch.status == "notified",
+            VacancyMatch.status == MatchStatus.NOTIFIED,
             VacancyMatch.updated_at >= func.now() - REPLY_COUNTS_FOR_VACANCY,
         )
-        .values(status="replied")
+        .values(status=MatchStatus.REPLIED)
     )
