@@ -12,6 +12,8 @@ from fastapi import Depends, HTTPException, Request, status
 from rapport import keys
 
 ADMIN, HR, OWNER, VIEWER = "admin", "hr", "owner", "viewer"
+# A mail provider's inbound route or a forwarding rule: it may post messages, nothing else.
+INBOUND = "inbound"
 COOKIE = "rapport_key"
 
 
@@ -82,5 +84,6 @@ WRITE = Depends(require(ADMIN, HR))
 OWNER_WRITE = Depends(require(ADMIN, HR, OWNER))
 ADMIN_ONLY = Depends(require(ADMIN))
 READ_ALL = Depends(require(ADMIN, HR, VIEWER))
+INBOUND_MAIL = Depends(require(ADMIN, INBOUND))
 
 PrincipalDep = Annotated[Principal, Depends(authenticate)]
