@@ -52,6 +52,7 @@ def make_mailer(settings: Settings) -> Mailer:
         username=settings.smtp_username,
         password=settings.smtp_password,
         starttls=settings.smtp_starttls,
+        bounce_domain=settings.bounce_domain,
     )
 
 

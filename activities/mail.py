@@ -29,6 +29,8 @@ from typing import Any, cast
 
 import aiosmtplib
 
+from rapport.inbound.verp import VerpError, token_for_message_id, verp_address
+
 # RFC 5322 2.1.1: a line MUST NOT exceed 998 octets, not counting its CRLF.
 MAX_LINE_OCTETS = 998
 # RFC 2047 2: a line holding an encoded-word is at most 76 characters (so a word on its own
@@ -145,6 +147,7 @@ class Mailer:
         password: str | None = None,
         starttls: bool = False,
         timeout: float = 30.0,
+        bounce_domain: str | None = None,
     ) -> None:
         self._host = host
         self._port = port
@@ -153,6 +156,20 @@ class Mailer:
         self._password = password
         self._starttls = starttls
         self._timeout = timeout
+        self._bounce_domain = bounce_domain
+
+    def return_path(self, message: EmailMessage) -> str | None:
+        """The envelope sender (MAIL FROM, the Return-Path bounces go to): with a bounce
+        domain, `bounces+<token>@<domain>` naming the touch by its Message-ID; else None,
+        which leaves it to the From address as before."""
+        if not self._bounce_domain:
+            return None
+        try:
+            return verp_address(
+                token_for_message_id(str(message["Message-ID"])), self._bounce_domain
+            )
+        except VerpError:
+            return None
 
     def message_id(self, idempotency_key: str) -> str:
         """The same touch always gets the same Message-ID, so a resend is recognisable."""
@@ -214,7 +231,7 @@ class Mailer:
         )
         try:
             async with client:
-                await client.send_message(message)
+                await client.send_message(message, sender=self.return_path(message))
         except aiosmtplib.SMTPRecipientsRefused as err:
             codes = [refusal.code for refusal in err.recipients]
             if all(code >= 500 for code in codes):

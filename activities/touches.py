@@ -38,7 +38,7 @@ from rapport.db.repositories import vacancies as vacancy_repo
 from rapport.facts import facts_from_candidate
 from rapport.outreach.policy import refusal
 from rapport.outreach.state import SchedulePolicy
-from rapport.vocabulary import Channel, MatchStatus, Occasion, TaskStatus, TouchStatus
+from rapport.vocabulary import Channel, MatchStatus, Occasion, TaskKind, TaskStatus, TouchStatus
 
 # An interested reply is a warm lead: the owner should answer within two days.
 ENGAGED_FOLLOW_UP_WITHIN = timedelta(days=2)
@@ -138,6 +138,8 @@ class TouchActivities(Recording, Drafting):
         # Any other failure after the claim leaves it `sending`: the message may be out.
         async with self._sessions.begin() as session:
             await self._mark_vacancies(session, request, candidate, TouchStatus.SENT, None)
+            # Accepted (250): the address is deliverable until a bounce or complaint says not.
+            await candidate_repo.mark_deliverable(session, candidate.id)
         return SendTouchResult(key, TouchStatus.SENT, POSSIBLY_TWICE if in_flight else None)
 
     async def _send_note(
@@ -307,6 +309,7 @@ class TouchActivities(Recording, Drafting):
                 occasion=occasion,
                 channel=channel,
                 sender_role=candidate.owner_role,
+                kind=TaskKind.FOLLOW_UP.value,
                 draft=rendered.body,
                 link=candidate.linkedin_url,
                 due_at=datetime.now(UTC) + ENGAGED_FOLLOW_UP_WITHIN,

@@ -13,6 +13,8 @@ from fastapi import Depends, HTTPException, Request, status
 from rapport import keys
 
 ADMIN, HR, OWNER, VIEWER = "admin", "hr", "owner", "viewer"
+# A mail provider's inbound route or a forwarding rule: it may post messages, nothing else.
+INBOUND = "inbound"
 COOKIE = "rapport_key"
 
 
@@ -95,5 +97,6 @@ OWNER_WRITE = Depends(require(ADMIN, HR, OWNER))
 ADMIN_ONLY = Depends(require(ADMIN))
 READ_ALL = Depends(require(ADMIN, HR, VIEWER))
 SCRAPE = Depends(scraper)
+INBOUND_MAIL = Depends(require(ADMIN, INBOUND))
 
 PrincipalDep = Annotated[Principal, Depends(authenticate)]

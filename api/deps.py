@@ -44,3 +44,13 @@ def id_or_404(value: str, what: str) -> uuid.UUID:
         return uuid.UUID(value)
     except ValueError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"{what} not found") from None
+
+
+def cursor_or_422(value: str | None) -> uuid.UUID | None:
+    """A page's `cursor` (the id of the last row shown), or 422 naming the field."""
+    if not value:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise HTTPException(422, [{"field": "cursor", "message": "not a cursor"}]) from None

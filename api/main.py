@@ -16,6 +16,7 @@ from api.campaigns import routes as campaigns
 from api.candidates import routes as candidates
 from api.codec import routes as codec
 from api.health import routes as health
+from api.inbound import routes as inbound
 from api.keys import routes as keys_routes
 from api.metrics import routes as metrics
 from api.metrics.requests import ApiMetrics, RequestMetrics
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(candidates.router)
     app.include_router(articles.router)
     app.include_router(tasks.router)
+    app.include_router(inbound.router)
     app.include_router(vacancies.router)
     app.include_router(campaigns.router)
     app.include_router(unsubscribe.router)

@@ -9,12 +9,15 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rapport.db.repositories import audit as audit_repo
+from rapport.inbound import MAX_MESSAGE_BYTES
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # Reading an encrypted payload changes nothing, though it is a POST.
 NOT_CHANGES = ("/codec/", "/ops/login")
 MAX_BODY_BYTES = 1024 * 1024
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+# A raw message (attachments and all) may be larger than any JSON body.
+INBOUND_MAIL_PATH = "/api/inbound/email"
 
 log = logging.getLogger("rapport.audit")
 
@@ -36,6 +39,8 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = MAX_IMPORT_BYTES if scope["path"].endswith("/import") else MAX_BODY_BYTES
+        if scope["path"] == INBOUND_MAIL_PATH:
+            limit = MAX_MESSAGE_BYTES
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None:

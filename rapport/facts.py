@@ -5,7 +5,7 @@ from __future__ import annotations
 from rapport.db.models import Candidate
 from rapport.outreach.state import CandidateFacts, SchedulePolicy
 from rapport.settings import Settings
-from rapport.vocabulary import Channel, Rapport, RelationshipOrigin, SenderRole
+from rapport.vocabulary import Channel, EmailStatus, Rapport, RelationshipOrigin, SenderRole
 
 CHANNELS = {channel.value: channel for channel in Channel}
 
@@ -34,6 +34,7 @@ def facts_from_candidate(candidate: Candidate) -> CandidateFacts:
         consent={CHANNELS[k]: v for k, v in (candidate.consent or {}).items() if k in CHANNELS},
         opt_outs=[CHANNELS[name] for name in candidate.opt_outs or [] if name in CHANNELS],
         greetings_only=bool(candidate.greetings_only),
+        email_status=EmailStatus(candidate.email_status or EmailStatus.UNKNOWN),
     )
 
 

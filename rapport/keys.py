@@ -6,7 +6,8 @@
     python -m rapport.keys revoke <id>
 
 Roles: `admin` (keys, erasure, everything), `hr` (enrol, signal, vacancies, campaigns),
-`owner` (their own tasks and candidates), `viewer` (read only).
+`owner` (their own tasks and candidates), `viewer` (read only), `inbound` (posts mail to
+`POST /api/inbound/email`, nothing else: for a mail provider's inbound route).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from rapport.db.repositories import api_keys as key_repo
 from rapport.db.session import make_engine, make_session_factory
 from rapport.settings import Settings
 
-ROLES = ("admin", "hr", "owner", "viewer")
+ROLES = ("admin", "hr", "owner", "viewer", "inbound")
 KEY_PREFIX = "rpk_"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from ipaddress import ip_address
 from pathlib import Path
@@ -10,6 +11,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+BOUNCE_DOMAIN = re.compile(
+    r"(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9-]{1,63})+"
+)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -83,6 +87,11 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = False
     mail_from: str = "Rapport <rapport@localhost>"
+    bounce_domain: str | None = Field(
+        default=None,
+        description="Domain of VERP return paths (bounces+<token>@domain) that bounces come "
+        "back to; unset: the envelope sender is the From address.",
+    )
     company_name: str = "Rapport"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
@@ -201,6 +210,18 @@ class Settings(BaseSettings):
     def _check_days(cls, value: str) -> str:
         parse_send_days(value)
         return value
+
+    @field_validator("bounce_domain")
+    @classmethod
+    def _check_bounce_domain(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        domain = value.strip().lower()
+        if not BOUNCE_DOMAIN.fullmatch(domain):
+            raise ValueError(
+                f"bounce domain must be a host name such as acme.example, got {value!r}"
+            )
+        return domain
 
     @field_validator("digest_time")
     @classmethod

@@ -62,6 +62,12 @@ class Sentiment(StrEnum):
     INTERESTED = "interested"
     NOT_NOW = "not_now"
     NOT_INTERESTED = "not_interested"
+    # A reply read from a mailbox or the inbound endpoint, until its owner classifies it.
+    UNCLASSIFIED = "unclassified"
+
+
+# What an owner may say a reply meant (every sentiment but `unclassified`).
+CLASSIFIED = (Sentiment.INTERESTED, Sentiment.NOT_NOW, Sentiment.NOT_INTERESTED)
 
 
 class InteractionType(StrEnum):
@@ -75,6 +81,16 @@ class TaskStatus(StrEnum):
     SKIPPED = "skipped"
     EXPIRED = "expired"
     CANCELLED = "cancelled"
+    # A task that asked for something other than a send (classifying a reply), done.
+    DONE = "done"
+
+
+class TaskKind(StrEnum):
+    """What a task asks of its owner."""
+
+    SEND = "send"  # an assisted draft to send by hand
+    FOLLOW_UP = "follow_up"  # an interested reply: follow up in person
+    CLASSIFY_REPLY = "classify_reply"  # a reply came in: say what it meant
 
 
 class InvitationKind(StrEnum):
@@ -118,3 +134,16 @@ class MatchStatus(StrEnum):
 class VacancyStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
+
+
+class InboundStatus(StrEnum):
+    """What inbound processing made of a message."""
+
+    PROCESSED = "processed"  # matched to a candidate, its effect applied
+    UNMATCHED = "unmatched"  # matched nobody: kept for review
+    DUPLICATE = "duplicate"  # seen before (an answer only, never a stored status)
+
+
+class InboundSource(StrEnum):
+    WEBHOOK = "webhook"
+    MAILBOX = "mailbox"

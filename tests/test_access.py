@@ -29,6 +29,8 @@ OPERATORS = {"admin", "hr", "viewer"}
 WRITERS = {"admin", "hr"}
 OWNERS = {"admin", "hr", "owner"}
 ADMIN = {"admin"}
+MAIL = {"admin", "inbound"}
+ROLES = ("admin", "hr", "viewer", "owner", "inbound")
 C = "/api/candidates/{candidate_id}"
 
 # The access policy, route by route. A route missing here fails the completeness test.
@@ -49,6 +51,9 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/articles"): WRITERS,
     ("GET", "/api/tasks"): ALL,
     ("POST", "/api/tasks/{task_id}/complete"): OWNERS,
+    ("POST", "/api/inbound/email"): MAIL,
+    ("GET", "/api/inbound"): ALL,
+    ("POST", "/api/inbound/{inbound_id}/classify"): OWNERS,
     ("POST", "/api/vacancies"): WRITERS,
     ("GET", "/api/vacancies/{vacancy_id}"): OPERATORS,
     ("POST", "/api/vacancies/{vacancy_id}/close"): WRITERS,
@@ -93,7 +98,7 @@ async def app(database_url: str, stack: RunningStack) -> AsyncIterator[FastAPI]:
 async def role_keys(app: FastAPI) -> dict[str, str]:
     made = {}
     async with app.state.sessions.begin() as session:
-        for role in ("admin", "hr", "viewer", "owner"):
+        for role in ROLES:
             _, secret = await keys.create(
                 session,
                 role=role,
@@ -144,7 +149,7 @@ async def test_route_access(
     if case == "wrong key":
         headers["Authorization"] = "Bearer rpk_not-a-key"
     elif case == "wrong role":
-        outsiders = sorted({"admin", "hr", "viewer", "owner"} - allowed)
+        outsiders = sorted(set(ROLES) - allowed)
         if not outsiders:
             pytest.skip("every role may use this route")
         headers["Authorization"] = f"Bearer {role_keys[outsiders[0]]}"
@@ -161,6 +166,21 @@ async def test_route_access(
             assert response.headers["www-authenticate"] == "Bearer"
     else:
         assert response.status_code not in (401, 403, 500), response.text
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(POLICY))
+async def test_an_inbound_key_may_only_post_mail(
+    client: httpx.AsyncClient, role_keys: dict[str, str], method: str, path: str
+) -> None:
+    headers = {"Authorization": f"Bearer {role_keys['inbound']}"}
+    body: dict[str, Any] = {"payloads": []} if path.startswith("/codec") else {}
+    response = await client.request(
+        method, concrete(path), headers=headers, json=body if method != "GET" else None
+    )
+    if (method, path) == ("POST", "/api/inbound/email"):
+        assert response.status_code == 415, response.text  # JSON is no message
+    else:
+        assert response.status_code == 403, (method, path, response.text)
 
 
 async def test_owners_see_only_their_own(
@@ -266,6 +286,8 @@ async def test_the_codec_answers_signed_in_operators_only(
     assert decoded.json()["payloads"][0]["data"] == secret
     client.cookies.clear()
     refused = await client.post("/ops/login", data={"key": role_keys["owner"]})
+    assert refused.status_code == 401
+    refused = await client.post("/ops/login", data={"key": role_keys["inbound"]})
     assert refused.status_code == 401
     preflight = await client.options(
         "/codec/decode",

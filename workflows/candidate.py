@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     import rapport.outreach.policy as policy
     import rapport.timeouts as timeouts
     from rapport.contracts.candidate import (
+        AutoReplied,
         CandidateInput,
         CandidateStatus,
         InvitationReceived,
@@ -48,6 +49,7 @@ ENDED = {Stage.OPTED_OUT, Stage.HIRED, Stage.ARCHIVED, Stage.ERASED}
 # Stages that hold outreach without ending it.
 HELD = {Stage.ENGAGED, Stage.PAUSED}
 VACANCIES_KEPT = 200
+REPLIES_KEPT = 20
 # A change of behaviour that histories recorded before it must not see on replay.
 PENDING_NOT_LEFT_WAITING = "pending-one-offs-of-ended-or-uninterested-dropped"
 
@@ -146,6 +148,18 @@ class CandidateWorkflow:
     def replied(self, reply: Replied) -> None:
         # Any reply breaks the silence on every channel.
         self._state.unanswered = {}
+        if reply.sentiment == Sentiment.UNCLASSIFIED:
+            # Read from mail: hold everything until its owner says what it meant.
+            held = self._state.replies_to_classify
+            if reply.interaction_id not in held:
+                self._state.replies_to_classify = [*held, reply.interaction_id][-REPLIES_KEPT:]
+            self._replan = True
+            return
+        # The owner has said what the candidate meant: the hold, if any, is over.
+        self._state.replies_to_classify = []
+        self._state.resume_on = None
+        if reply.sentiment == Sentiment.NOT_NOW and reply.resume_on:
+            self._state.resume_on = reply.resume_on
         if reply.sentiment == Sentiment.INTERESTED:
             if self._state.stage == Stage.NURTURING:
                 self._state.stage = Stage.ENGAGED
@@ -153,6 +167,14 @@ class CandidateWorkflow:
         elif reply.sentiment == Sentiment.NOT_INTERESTED:
             self._state.facts.greetings_only = True
         self._replan = True
+
+    @workflow.signal(name="auto_replied")
+    def auto_replied(self, answered: AutoReplied) -> None:
+        """An out-of-office answered a touch: it was no silence, so it does not count."""
+        silence = self._state.unanswered.get(answered.channel, 0)
+        if silence > 0:
+            self._state.unanswered = {**self._state.unanswered, answered.channel: silence - 1}
+            self._replan = True
 
     @workflow.signal(name="opted_out")
     def opted_out(self, opt_out: OptedOut) -> None:
@@ -273,6 +295,8 @@ class CandidateWorkflow:
     def _details(self, touch: PlannedTouch | None) -> str:
         stage = self._state.stage
         if touch is None:
+            if self._state.replies_to_classify and stage == Stage.NURTURING:
+                return "holding: a reply waits for its owner to classify it"
             if stage == Stage.ENGAGED:
                 return "engaged: a person has taken over, no automated touches"
             if stage == Stage.PAUSED:

@@ -34,7 +34,14 @@ from rapport.db.repositories import interactions as interaction_repo
 from rapport.db.repositories import invitations as invitation_repo
 from rapport.db.repositories import vacancies as vacancy_repo
 from rapport.outreach.policy import MET_IN_PERSON
-from rapport.vocabulary import InteractionType, RelationshipOrigin, SenderRole, Sentiment, Stage
+from rapport.vocabulary import (
+    Channel,
+    InteractionType,
+    RelationshipOrigin,
+    SenderRole,
+    Sentiment,
+    Stage,
+)
 from workflows.candidate import CandidateWorkflow
 
 
@@ -49,6 +56,7 @@ def interaction_out(interaction: Interaction, stage: str) -> InteractionOut:
         met_by=interaction.met_by,
         sentiment=interaction.sentiment,
         channel=interaction.channel,
+        resume_on=interaction.resume_on,
         stage=Stage(stage),
         created_at=interaction.created_at,
     )
@@ -88,19 +96,33 @@ async def met_in_person(
 
 
 async def replied(
-    session: AsyncSession, client: Client, candidate: Candidate, body: RepliedBody
+    session: AsyncSession,
+    client: Client,
+    candidate: Candidate,
+    body: RepliedBody,
+    *,
+    interaction: Interaction | None = None,
 ) -> InteractionOut:
-    """Interested: a person takes over. Not now: carry on. Not interested: greetings only."""
-    interaction = await interaction_repo.add_interaction(
-        session,
-        candidate_id=candidate.id,
-        type=InteractionType.REPLIED.value,
-        sentiment=body.sentiment.value,
-        channel=body.channel.value if body.channel else None,
-    )
-    if body.sentiment == Sentiment.INTERESTED and candidate.stage == Stage.NURTURING:
+    """Interested: a person takes over. Not now: carry on (from `resume_on`, if given). Not
+    interested: greetings only. `interaction`: the `unclassified` reply read from mail that
+    this classifies (else a new interaction is recorded); either way the hold is released."""
+    sentiment = Sentiment(body.sentiment)
+    resume_on = body.resume_on if sentiment == Sentiment.NOT_NOW else None
+    if interaction is None:
+        interaction = await interaction_repo.add_interaction(
+            session,
+            candidate_id=candidate.id,
+            type=InteractionType.REPLIED.value,
+            sentiment=sentiment.value,
+            channel=body.channel.value if body.channel else None,
+            resume_on=resume_on,
+        )
+    else:
+        interaction.sentiment = sentiment.value
+        interaction.resume_on = resume_on
+    if sentiment == Sentiment.INTERESTED and candidate.stage == Stage.NURTURING:
         candidate.stage = Stage.ENGAGED.value
-    elif body.sentiment == Sentiment.NOT_INTERESTED:
+    elif sentiment == Sentiment.NOT_INTERESTED:
         candidate.greetings_only = True
     # Whatever they said, it answers the vacancy messages they had.
     await vacancy_repo.mark_replied(session, candidate.id)
@@ -112,8 +134,9 @@ async def replied(
         CandidateWorkflow.replied,
         Replied(
             interaction_id=str(interaction.id),
-            sentiment=body.sentiment,
-            channel=body.channel,
+            sentiment=sentiment,
+            channel=Channel(interaction.channel) if interaction.channel else None,
+            resume_on=resume_on.isoformat() if resume_on else None,
         ),
     )
     return interaction_out(interaction, candidate.stage)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from api.auth import ADMIN_ONLY, OWNER_WRITE, READ, WRITE, Principal, PrincipalDep
 from api.candidates import imports, lifecycle, service
@@ -26,10 +25,10 @@ from api.candidates.schemas import (
     StageBody,
     TouchList,
 )
-from api.deps import SessionDep, SettingsDep, TemporalDep, id_or_404
+from api.deps import SessionDep, SettingsDep, TemporalDep, cursor_or_422, id_or_404
 from api.fields import SingleLine
 from rapport.db.models import Candidate
-from rapport.vocabulary import Stage
+from rapport.vocabulary import EmailStatus, Stage
 
 router = APIRouter(prefix="/api/candidates", tags=["candidates"])
 
@@ -91,18 +90,15 @@ async def list_candidates(
     session: SessionDep,
     principal: PrincipalDep,
     stage: Stage | None = None,
+    email_status: EmailStatus | None = None,
     owner: Annotated[SingleLine | None, Query(max_length=320)] = None,
     text: Annotated[SingleLine | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
 ) -> CandidatePage:
-    """List candidates, oldest first, filtered by stage, owner and text; `next_cursor` pages."""
-    after = None
-    if cursor:
-        try:
-            after = uuid.UUID(cursor)
-        except ValueError:
-            raise HTTPException(422, [{"field": "cursor", "message": "not a cursor"}]) from None
+    """List candidates, oldest first, filtered by stage, email status (`bounced`, …), owner
+    and text; `next_cursor` pages."""
+    after = cursor_or_422(cursor)
     return await service.list_page(
         session,
         stage=stage.value if stage else None,
@@ -110,6 +106,7 @@ async def list_candidates(
         text=text,
         limit=limit,
         after=after,
+        email_status=email_status.value if email_status else None,
     )
 
 

@@ -3,6 +3,7 @@ interactions, opt-outs, stages and invitations."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
@@ -32,12 +33,12 @@ from api.fields import (
 )
 from rapport.vocabulary import (
     Channel,
+    EmailStatus,
     InvitationKind,
     Occasion,
     Rapport,
     RelationshipOrigin,
     SenderRole,
-    Sentiment,
     Stage,
 )
 
@@ -146,6 +147,12 @@ class CandidateOut(BaseModel):
     consent: dict[str, bool]
     opt_outs: list[str]
     greetings_only: bool
+    email_status: EmailStatus = Field(
+        default=EmailStatus.UNKNOWN,
+        description="`bounced` and `complained` stop email until HR changes the address.",
+    )
+    email_status_reason: str | None = None
+    soft_bounces: int = 0
     relationship: Relationship
     stage: Stage
     created_at: datetime
@@ -221,8 +228,11 @@ class RepliedBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["replied"]
-    sentiment: Sentiment
+    sentiment: Literal["interested", "not_now", "not_interested"]
     channel: Channel | None = None
+    resume_on: date | None = Field(
+        default=None, description="For `not_now`: no touch before this day (YYYY-MM-DD)."
+    )
 
 
 InteractionBody = Annotated[MetInPersonBody | RepliedBody, Field(discriminator="type")]
@@ -238,6 +248,7 @@ class InteractionOut(BaseModel):
     met_by: str | None
     sentiment: str | None
     channel: str | None
+    resume_on: dt.date | None = None
     stage: Stage
     created_at: datetime
 

@@ -42,7 +42,7 @@ from rapport.db.repositories import touches as touch_repo
 from rapport.facts import facts_from_candidate
 from rapport.outreach.state import PlannedTouch
 from rapport.settings import Settings
-from rapport.vocabulary import Rapport, RelationshipOrigin, SenderRole, Stage
+from rapport.vocabulary import EmailStatus, Rapport, RelationshipOrigin, SenderRole, Stage
 from workflows.candidate import CandidateWorkflow
 
 
@@ -114,6 +114,9 @@ def candidate_out(candidate: Candidate) -> CandidateOut:
         consent=dict(candidate.consent or {}),
         opt_outs=list(candidate.opt_outs or []),
         greetings_only=bool(candidate.greetings_only),
+        email_status=EmailStatus(candidate.email_status or EmailStatus.UNKNOWN),
+        email_status_reason=candidate.email_status_reason,
+        soft_bounces=candidate.soft_bounces or 0,
         relationship=Relationship(
             origin=RelationshipOrigin(candidate.relationship_origin),
             rapport=Rapport(candidate.rapport),
@@ -194,9 +197,12 @@ async def list_page(
     text: str | None,
     limit: int,
     after: uuid.UUID | None,
+    email_status: str | None = None,
 ) -> CandidatePage:
     """Oldest first, filtered; `next_cursor` names the last one shown when there are more."""
-    where = candidate_repo.CandidateFilter(stage=stage, owner=owner, text=text)
+    where = candidate_repo.CandidateFilter(
+        stage=stage, owner=owner, text=text, email_status=email_status
+    )
     page = await candidate_repo.list_candidates(session, where, limit=limit, after=after)
     return CandidatePage(
         items=[candidate_out(candidate) for candidate in page.items],
@@ -207,8 +213,14 @@ async def list_page(
 async def update_profile(
     session: AsyncSession, client: Client, candidate: Candidate, body: CandidateUpdate
 ) -> Candidate:
-    """Apply the change, commit, then tell the workflow to re-plan with the new facts."""
-    for name, value in row_values(body).items():
+    """Apply the change, commit, then tell the workflow to re-plan with the new facts.
+
+    A new email address starts afresh: its status `unknown`, no soft bounces counted."""
+    values = row_values(body)
+    if "email" in values and values["email"] != candidate.email:
+        values.update(email_status=EmailStatus.UNKNOWN.value, email_status_reason=None)
+        values["soft_bounces"] = 0
+    for name, value in values.items():
         setattr(candidate, name, value)
     if candidate.full_name is None or candidate.timezone is None or candidate.country is None:
         raise ValueError("full_name, timezone and country cannot be cleared")

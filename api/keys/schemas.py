@@ -15,7 +15,7 @@ class KeyBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: ShortText
-    role: Literal["admin", "hr", "owner", "viewer"]
+    role: Literal["admin", "hr", "owner", "viewer", "inbound"]
     owner: EmailStr | None = None
 
 

@@ -32,7 +32,7 @@ async def login_page() -> HTMLResponse:
 @pages.post("/login", response_class=HTMLResponse)
 async def login(key: Annotated[str, Form(max_length=200)], session: SessionDep) -> HTMLResponse:
     record = await keys.find(session, key)
-    if record is None or record.role == "owner":
+    if record is None or record.role in ("owner", "inbound"):
         return HTMLResponse(
             LOGIN_PAGE.format(message="That key is unknown, revoked, or not an operator's."),
             status_code=status.HTTP_401_UNAUTHORIZED,

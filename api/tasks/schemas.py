@@ -21,6 +21,7 @@ from rapport.vocabulary import (
     Channel,
     Occasion,
     SenderRole,
+    TaskKind,
     TaskStatus,
 )
 
@@ -29,6 +30,11 @@ class TaskOut(BaseModel):
     id: uuid.UUID
     candidate_id: uuid.UUID
     owner: str
+    kind: TaskKind = Field(
+        default=TaskKind.SEND,
+        description="`send`: a draft to send by hand; `follow_up`: an interested reply; "
+        "`classify_reply`: a reply to classify (`draft` is the reply), closed by classifying.",
+    )
     occasion: Occasion
     channel: Channel
     sender_role: SenderRole

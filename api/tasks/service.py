@@ -17,10 +17,11 @@ from api.tasks.schemas import TaskCompletion, TaskOut
 from rapport.contracts.candidate import TaskClosed
 from rapport.db.models import Task
 from rapport.db.repositories import candidates as candidate_repo
+from rapport.db.repositories import inbound as inbound_repo
 from rapport.db.repositories import tasks as task_repo
 from rapport.db.repositories import touches as touch_repo
 from rapport.db.repositories import vacancies as vacancy_repo
-from rapport.vocabulary import Channel, MatchStatus, TaskStatus, TouchStatus
+from rapport.vocabulary import Channel, MatchStatus, TaskKind, TaskStatus, TouchStatus
 from workflows.candidate import CandidateWorkflow
 
 
@@ -57,6 +58,10 @@ async def complete(
         raise NotFound("task not found")
     if task.status != TaskStatus.OPEN:
         raise Conflict(f"task is already {task.status}")
+    if task.kind == TaskKind.CLASSIFY_REPLY:
+        reply = await inbound_repo.get_inbound_by_task(session, task.id)
+        where = f"/api/inbound/{reply.id}/classify" if reply else "/api/inbound/{id}/classify"
+        raise Conflict(f"this task closes when its reply is classified: POST {where}")
     now = datetime.now(UTC)
     task.status = body.outcome
     task.completed_at = now

@@ -31,8 +31,19 @@ class MetInPerson:
 @dataclass
 class Replied:
     interaction_id: str
+    # `unclassified`: a reply read from mail, held until its owner says what it meant.
     sentiment: Sentiment
     channel: Channel | None = None
+    # For `not_now`: no touch before this local day (YYYY-MM-DD).
+    resume_on: str | None = None
+
+
+@dataclass
+class AutoReplied:
+    """An automatic reply (out of office) answered a touch on `channel`: that touch does not
+    count as silence for channel fatigue."""
+
+    channel: Channel
 
 
 @dataclass

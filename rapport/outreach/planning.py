@@ -177,9 +177,17 @@ def plan(
     time) or be skipped with the reason.
     """
     facts = state.facts
-    if state.stage != Stage.NURTURING:
-        return []
+    if state.stage != Stage.NURTURING or state.replies_to_classify:
+        return []  # held: a person has the next word
     until = now + horizon
+    if state.resume_on:
+        # They said "not now, but from then": nothing before that local day.
+        now = max(
+            now,
+            local_instant(date.fromisoformat(state.resume_on), time(0, 0), zone(facts.timezone)),
+        )
+        if now >= until:
+            return []
     slots = greeting_slots(state, now, until)
     if not facts.greetings_only:
         slots += check_in_slots(state, now, until) + one_off_slots(state, now, until)

@@ -5,7 +5,8 @@
 - A public LinkedIn post only for birthdays and work anniversaries, and only for established
   connections (not cold outreach).
 - A LinkedIn private message for anyone on LinkedIn; the default for cold connections.
-- Email needs an address and consent for email.
+- Email needs an address and consent for email, and never goes to an address that bounced
+  or whose owner marked Rapport's email as spam.
 - An opted-out channel is never used; after repeated silence on one channel, prefer another.
 - LinkedIn (and notes without a provider) are assisted: a person sends them, so a person must
   be there to do it.
@@ -17,7 +18,14 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from rapport.outreach.state import CandidateFacts, SchedulePolicy
-from rapport.vocabulary import Channel, Occasion, Rapport, RelationshipOrigin, SenderRole
+from rapport.vocabulary import (
+    Channel,
+    EmailStatus,
+    Occasion,
+    Rapport,
+    RelationshipOrigin,
+    SenderRole,
+)
 
 CELEBRATIONS = {Occasion.BIRTHDAY, Occasion.WORK_ANNIVERSARY}
 MET_IN_PERSON = {
@@ -75,6 +83,10 @@ def refusal(
             return "no email address"
         if not facts.consent.get(Channel.EMAIL, False):
             return "no consent for email"
+        if facts.email_status == EmailStatus.BOUNCED:
+            return "email address bounced"
+        if facts.email_status == EmailStatus.COMPLAINED:
+            return "email marked as spam"
     elif channel == Channel.LINKEDIN_MESSAGE:
         if not facts.has_linkedin:
             return "not on LinkedIn"

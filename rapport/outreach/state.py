@@ -12,6 +12,7 @@ from datetime import datetime
 
 from rapport.vocabulary import (
     Channel,
+    EmailStatus,
     Occasion,
     Rapport,
     RelationshipOrigin,
@@ -66,6 +67,8 @@ class CandidateFacts:
     consent: dict[Channel, bool] = field(default_factory=dict)
     opt_outs: list[Channel] = field(default_factory=list)
     greetings_only: bool = False
+    # Bounced or complained: email is never tried again until HR changes the address.
+    email_status: EmailStatus = EmailStatus.UNKNOWN
 
 
 @dataclass
@@ -150,3 +153,8 @@ class CandidateState:
     hand_over: HandOver | None = None
     # Vacancies closed since they were heard of: a draft naming one is withdrawn.
     closed_vacancies: list[str] = field(default_factory=list)
+    # Replies read from mail that their owner has yet to classify (interaction ids): while
+    # any is here, nothing is planned (a person answers first, as for an interested reply).
+    replies_to_classify: list[str] = field(default_factory=list)
+    # A `not_now` reply's local day to resume on (YYYY-MM-DD): nothing is planned before it.
+    resume_on: str | None = None

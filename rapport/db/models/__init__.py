@@ -7,6 +7,7 @@ It may import SQLAlchemy, `rapport.db.types` and `rapport.vocabulary`; nothing a
 from rapport.db.models.access import ApiKey, AuditEntry
 from rapport.db.models.base import NAMING_CONVENTION, Base
 from rapport.db.models.candidates import Candidate, Erasure, Interaction, Invitation, Touch
+from rapport.db.models.inbound import InboundRecord
 from rapport.db.models.outreach import Article, Task, TaskVacancy
 from rapport.db.models.vacancies import Campaign, Digest, Vacancy, VacancyMatch
 
@@ -20,6 +21,7 @@ __all__ = [
     "Candidate",
     "Digest",
     "Erasure",
+    "InboundRecord",
     "Interaction",
     "Invitation",
     "Task",

@@ -48,6 +48,12 @@ class Candidate(Base):
     opt_outs: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
     # A reply of `not_interested`: from then on only birthday and anniversary greetings.
     greetings_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # EmailStatus: unknown, deliverable, bounced, complained (rapport.inbound's reports set it).
+    email_status: Mapped[str] = mapped_column(
+        String(16), default="unknown", server_default="unknown"
+    )
+    email_status_reason: Mapped[str | None] = mapped_column(String(500))
+    soft_bounces: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     relationship_origin: Mapped[str] = mapped_column(String(32))
     rapport: Mapped[str] = mapped_column(String(16))
     relationship_since: Mapped[date | None] = mapped_column(Date)
@@ -67,7 +73,15 @@ class Touch(Base):
     """One outreach attempt; the idempotency key makes every send happen at most once."""
 
     __tablename__ = "touches"
-    __table_args__ = (Index("ix_touches_candidate_id_due_at", "candidate_id", "due_at"),)
+    __table_args__ = (
+        Index("ix_touches_candidate_id_due_at", "candidate_id", "due_at"),
+        # Inbound mail names a touch by the digest at the start of its Message-ID (a prefix).
+        Index(
+            "ix_touches_message_id",
+            "message_id",
+            postgresql_ops={"message_id": "varchar_pattern_ops"},
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     candidate_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
@@ -116,6 +130,8 @@ class Interaction(Base):
     met_by: Mapped[str | None] = mapped_column(String(320))
     sentiment: Mapped[str | None] = mapped_column(String(32))
     channel: Mapped[str | None] = mapped_column(String(32))
+    # A `not_now` reply's date to resume outreach, local to the candidate.
+    resume_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -45,6 +45,8 @@ class Task(Base):
     )
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     owner: Mapped[str] = mapped_column(String(320))
+    # TaskKind: send (an assisted draft), follow_up, classify_reply.
+    kind: Mapped[str] = mapped_column(String(16), default="send", server_default="send")
     occasion: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(32))
     sender_role: Mapped[str] = mapped_column(String(16))

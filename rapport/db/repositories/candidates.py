@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.db.models import Candidate, Erasure, Touch
 from rapport.db.repositories.base import Lookup, add, find_one
+from rapport.db.repositories.inbound import scrub_for_erasure
 
 lookup = Lookup(Candidate)
 get_candidate = lookup.by_id
@@ -28,6 +29,7 @@ class CandidateFilter:
     stage: str | None = None
     owner: str | None = None
     text: str | None = None
+    email_status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ def _filtered(query: Select[Any], where: CandidateFilter) -> Select[Any]:
         query = query.where(Candidate.stage == where.stage)
     if where.owner:
         query = query.where(func.lower(Candidate.owner) == where.owner.lower())
+    if where.email_status:
+        query = query.where(Candidate.email_status == where.email_status)
     if where.text:
         pattern = f"%{escape_like(where.text)}%"
         query = query.where(
@@ -111,6 +115,7 @@ async def erase_candidate(session: AsyncSession, candidate: Candidate) -> Erasur
         enrolled_at=candidate.created_at,
     )
     session.add(erasure)
+    await scrub_for_erasure(session, candidate)
     await session.delete(candidate)
     await session.flush()
     return erasure
@@ -118,3 +123,14 @@ async def erase_candidate(session: AsyncSession, candidate: Candidate) -> Erasur
 
 async def get_erasure(session: AsyncSession, candidate_id: uuid.UUID) -> Erasure | None:
     return await find_one(session, Erasure, Erasure.candidate_id == candidate_id)
+
+
+# --- email status ----------------------------------------------------------------------------
+async def mark_deliverable(session: AsyncSession, candidate_id: uuid.UUID) -> None:
+    """An email to the candidate went through: their address is deliverable, unless a report
+    has said otherwise (a bounce or a complaint stands until HR changes the address)."""
+    await session.execute(
+        update(Candidate)
+        .where(Candidate.id == candidate_id, Candidate.email_status == "unknown")
+        .values(email_status="deliverable")
+    )

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.db.models import Task, Touch
+from rapport.db.repositories import inbound as inbound_repo
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,6 @@ async def task_counts(session: AsyncSession, now: datetime) -> TaskCounts:
 
 
 async def inbound_counts(session: AsyncSession) -> dict[str, int] | None:
-    """HOOK for the inbound work: messages that came back, by inbound kind (`reply`,
-    `auto_reply`, `bounce`, `complaint`, `unmatched`).
-
-    There is no inbound table yet, so there is nothing to count: None, and `/metrics` shows
-    the `rapport_inbound` family with no samples. The migration that adds the table replaces
-    this body with one grouped count over it (`{kind: count}`), and nothing else changes.
-    """
-    del session
-    return None
+    """Messages that came back, by inbound kind (`reply`, `auto_reply`, `bounce`,
+    `complaint`, `unmatched`)."""
+    return await inbound_repo.count_by_kind(session)

@@ -110,3 +110,15 @@ async def set_touch_outcome(
         touch.status = status
         touch.reason = reason
         touch.sent_at = sent_at
+
+
+async def fail_sent_touch(session: AsyncSession, touch_id: uuid.UUID, reason: str) -> bool:
+    """A sent email bounced for good: the touch is `failed`, with the reason; True if it was
+    `sent` until now."""
+    statement = (
+        update(Touch)
+        .where(Touch.id == touch_id, Touch.status == "sent")
+        .values(status="failed", reason=reason, updated_at=func.now())
+        .returning(Touch.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none() is not None
