@@ -58,6 +58,7 @@ class Candidate(Base):
     skills: Mapped[list[str]] = mapped_column(ARRAY(String(100)), default=list)
     interests: Mapped[list[str]] = mapped_column(ARRAY(String(100)), default=list)
     location: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(35))  # BCP 47; none: the default
     consent: Mapped[dict[str, bool]] = mapped_column(JSONB, default=dict)
     opt_outs: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
     # A reply of `not_interested`: from then on only birthday and anniversary greetings.
@@ -293,6 +294,26 @@ class Digest(Base):
     day: Mapped[date] = mapped_column(Date)
     candidates: Mapped[int] = mapped_column(Integer)
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Person(Base):
+    """The team directory: the company's people who speak to candidates, by lower-cased email."""
+
+    __tablename__ = "people"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))  # as shown in From lines and signatures
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(16))
+    signature: Mapped[str | None] = mapped_column(Text)
+    linkedin_url: Mapped[str | None] = mapped_column(String(500))
+    languages: Mapped[list[str]] = mapped_column(ARRAY(String(35)), default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
 
 
 class ApiKey(Base):
