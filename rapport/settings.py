@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 from pathlib import Path
+from string import Formatter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -33,6 +34,23 @@ def parse_clock_time(value: str) -> time:
     if parsed.second or parsed.microsecond or parsed.tzinfo:
         raise ValueError(f"time must look like 17:00, got {value!r}")
     return parsed
+
+
+FROM_FORMAT_FIELDS = {"name", "company"}
+
+
+def check_from_format(value: str) -> str:
+    """A From line's name for a person: `{name}` (theirs) and `{company}`, on one line."""
+    try:
+        fields = {field for _, field, _, _ in Formatter().parse(value) if field is not None}
+    except ValueError as err:
+        raise ValueError(f"mail from format {value!r}: {err}") from err
+    if "name" not in fields or fields - FROM_FORMAT_FIELDS or not value.isprintable():
+        raise ValueError(
+            f"mail from format must hold {{name}} and may hold {{company}}, on one line; "
+            f"got {value!r}"
+        )
+    return value
 
 
 def parse_send_days(value: str) -> tuple[int, ...]:
@@ -66,6 +84,11 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = False
     mail_from: str = "Rapport <rapport@localhost>"
+    mail_from_format: str = Field(
+        default="{name} via {company}",
+        description="From's name for a message from a person in the directory; the address "
+        "stays RAPPORT_MAIL_FROM's.",
+    )
     company_name: str = "Rapport"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
@@ -143,6 +166,11 @@ class Settings(BaseSettings):
     def _check_window(cls, value: str) -> str:
         parse_send_window(value)
         return value
+
+    @field_validator("mail_from_format")
+    @classmethod
+    def _check_from_format(cls, value: str) -> str:
+        return check_from_format(value)
 
     @field_validator("send_days")
     @classmethod
