@@ -49,6 +49,8 @@ def make_mailer(settings: Settings) -> Mailer:
         settings.smtp_target_host,
         settings.smtp_port,
         mail_from=settings.mail_from,
+        company=settings.company_name,
+        from_format=settings.mail_from_format,
         username=settings.smtp_username,
         password=settings.smtp_password,
         starttls=settings.smtp_starttls,

@@ -14,12 +14,13 @@ import aiosmtplib
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
-from activities.drafting import MessageSettings, sender_name
+from activities.drafting import MessageSettings, first_name
 from activities.mail import Mailer, PermanentDeliveryError
 from activities.templates import Renderer
 from rapport.contracts.digest import OwnerDigestRequest, OwnerDigestResult
-from rapport.db.models import Candidate, Vacancy, VacancyMatch
+from rapport.db.models import Candidate, Person, Vacancy, VacancyMatch
 from rapport.db.repositories import digests as digest_repo
+from rapport.db.repositories import people as people_repo
 from rapport.profiles import writer
 from rapport.vocabulary import VacancyStatus
 
@@ -110,7 +111,11 @@ class DigestActivities:
                 result.held_back += 1
                 return
         people = len({candidate.id for candidate, _, _ in rows})
-        context = self._context(owner, day, people, rows)
+        named = {owner, *(vacancy.hiring_manager for _, _, vacancy in rows)}
+        named |= {candidate.owner for candidate, _, _ in rows}
+        async with self._sessions() as session:
+            directory = await people_repo.people_by_email(session, named)
+        context = self._context(owner, day, people, rows, directory)
         rendered = self._renderer.render("digest", "daily", context)
         assert rendered.subject is not None
         message = self._mailer.compose(
@@ -136,7 +141,9 @@ class DigestActivities:
                 sent_at=datetime.now(UTC),
             )
 
-    def _context(self, owner: str, day: date, people: int, rows: list[Found]) -> dict[str, Any]:
+    def _context(
+        self, owner: str, day: date, people: int, rows: list[Found], directory: dict[str, Person]
+    ) -> dict[str, Any]:
         vacancies: dict[Any, dict[str, Any]] = {}
         for candidate, match, vacancy in rows:
             entry = vacancies.setdefault(
@@ -165,8 +172,16 @@ class DigestActivities:
                 }
             )
         query = urlencode({"owner": owner, "status": "open"})
+        me = directory.get(owner)
+        # Owners and hiring managers this digest concerns whom the directory does not name:
+        # their messages say "we" and "the hiring manager" until someone adds them.
+        named = [owner, *(candidate.owner for candidate, _, _ in rows)]
+        named += [vacancy.hiring_manager for _, _, vacancy in rows]
+        missing = sorted({people_repo.key(email) for email in named if email} - set(directory))
         return {
-            "owner_name": sender_name(owner, self._settings.company),
+            "owner_name": first_name(me) if me else None,
+            "missing_from_directory": missing,
+            "people_url": f"{self._settings.base_url}/api/people",
             "company": self._settings.company,
             "day": f"{day:%A} {day.day} {day:%B}",
             "people": people,

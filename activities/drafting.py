@@ -14,24 +14,44 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from activities.dates import day_and_month, event_start, written_in
 from activities.templates import InvalidTemplateError, RenderedMessage, Renderer, one_line
 from rapport import signing
 from rapport.contracts.touches import SendTouchInput, vacancy_ids_of
-from rapport.db.models import Article, Candidate, Touch
+from rapport.db.models import Article, Candidate, Person, Touch
 from rapport.db.repositories import articles as article_repo
 from rapport.db.repositories import interactions as interaction_repo
 from rapport.db.repositories import invitations as invitation_repo
+from rapport.db.repositories import people as people_repo
 from rapport.db.repositories import vacancies as vacancy_repo
 from rapport.matching import match
-from rapport.names import name_from_email
 from rapport.outreach.timing import zone
 from rapport.profiles import candidate_profile, vacancy_profile
 from rapport.vocabulary import Channel, Occasion, VacancyStatus
 
 
-def sender_name(sender: str | None, company: str) -> str:
-    """`jane.doe@acme.example` → `Jane Doe`; nobody → the company's team."""
-    return name_from_email(sender, fallback=f"The {company} team")
+def first_name(person: Person) -> str:
+    """The directory's first name, else the first word of the name the directory gives."""
+    return person.first_name or person.name.split()[0]
+
+
+def sender_values(person: Person | None) -> dict[str, str | None]:
+    """Who speaks, as the directory names them. Someone not in it is never given a name made
+    from their address: the values are None and the templates say "we", "the hiring manager"
+    and sign off with the company's team."""
+    return {
+        "sender_name": person.name if person else None,
+        "sender_first_name": first_name(person) if person else None,
+        "sender_title": person.title if person else None,
+        "signature": person.signature if person else None,
+    }
+
+
+@dataclass(frozen=True)
+class Draft(RenderedMessage):
+    """A rendered message and the directory's name of whoever it comes from (for From)."""
+
+    sender_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +91,15 @@ class VacancyView:
 def unsubscribe_url(settings: MessageSettings, candidate_id: uuid.UUID) -> str:
     token = signing.sign(settings.secret_key, str(candidate_id), Channel.EMAIL.value)
     return f"{settings.base_url}/unsubscribe/{token}"
+
+
+def introduce(vacancies: list[VacancyView], sender: str | None) -> str | None:
+    """The hiring manager to offer an introduction to: one person for every role named, and
+    not the sender themself (who would be offering to introduce themself)."""
+    managers = {(vacancy.hiring_manager or "").strip().lower() for vacancy in vacancies}
+    if len(managers) != 1 or "" in managers or (sender or "").strip().lower() in managers:
+        return None
+    return managers.pop()
 
 
 class Drafting:
@@ -134,24 +163,29 @@ class Drafting:
             return await article_repo.get_article(session, reuse.article_id)
         return await article_repo.pick_article(session, candidate)
 
+    async def _person(self, email: str | None) -> Person | None:
+        """Their directory entry, if they have one."""
+        if not email:
+            return None
+        async with self._sessions() as session:
+            return await people_repo.get_person(session, email)
+
     def _context(
         self,
         candidate: Candidate,
         occasion: str,
         channel: str,
         sender_role: str,
-        sender: str | None,
+        sender: Person | None,
     ) -> dict[str, Any]:
         """The values a template may use; nothing else from the profile reaches a template."""
-        name = sender_name(sender, self._settings.company)
         return {
             "first_name": candidate.full_name.split()[0],
             "full_name": candidate.full_name,
             "current_employer": candidate.current_employer,
             "current_title": candidate.current_title,
             "company": self._settings.company,
-            "sender_name": name,
-            "sender_first_name": name.split()[0] if sender else name,
+            **sender_values(sender),
             "sender_role": sender_role,
             "occasion": occasion,
             "channel": channel,
@@ -164,9 +198,12 @@ class Drafting:
         request: SendTouchInput,
         channel: str,
         article: Article | None,
-    ) -> RenderedMessage:
-        context = self._context(
-            candidate, request.occasion, channel, request.sender_role, request.sender
+    ) -> Draft:
+        sender = await self._person(request.sender)
+        context = self._context(candidate, request.occasion, channel, request.sender_role, sender)
+        # Dates are written in the language of the template the reader gets.
+        words = self._renderer.language_of(
+            channel, request.occasion, request.sender_role, candidate.language
         )
         if channel == Channel.EMAIL:
             context["unsubscribe_url"] = unsubscribe_url(self._settings, candidate.id)
@@ -177,26 +214,28 @@ class Drafting:
         if article is not None:
             context["article"] = ArticleView(article.title, article.url, article.summary)
         if request.occasion == Occasion.EVENT_FOLLOW_UP:
-            context.update(await self._meeting(request))
+            context.update(await self._meeting(request, words))
         if request.occasion == Occasion.INVITATION:
-            context["invitation"] = await self._invitation(request, candidate)
+            context["invitation"] = await self._invitation(request, candidate, words)
         if request.occasion == Occasion.VACANCY:
             vacancies = await self._open_vacancies(candidate, request)
             context["vacancies"] = vacancies
-            context["hiring_manager_name"] = self._introduce(vacancies, request.sender)
-        return self._renderer.render(
-            channel, request.occasion, context, sender_role=request.sender_role
+            manager = introduce(vacancies, request.sender)
+            known = await self._person(manager)
+            # "introduce you to Ana Ruiz, who is hiring" only with the directory's name;
+            # without one, "to the hiring manager".
+            context["introduce_hiring_manager"] = manager is not None
+            context["hiring_manager_name"] = known.name if known else None
+        rendered = self._renderer.render(
+            channel,
+            request.occasion,
+            context,
+            sender_role=request.sender_role,
+            language=candidate.language,
         )
+        return Draft(rendered.subject, rendered.body, sender.name if sender else None)
 
-    def _introduce(self, vacancies: list[VacancyView], sender: str | None) -> str | None:
-        """The hiring manager to offer an introduction to: one person for every role named,
-        and not the sender themself (who would be offering to introduce themself)."""
-        managers = {(vacancy.hiring_manager or "").lower() for vacancy in vacancies}
-        if len(managers) != 1 or "" in managers or (sender or "").lower() in managers:
-            return None
-        return sender_name(managers.pop(), self._settings.company)
-
-    async def _meeting(self, request: SendTouchInput) -> dict[str, str]:
+    async def _meeting(self, request: SendTouchInput, words: str | None) -> dict[str, str]:
         async with self._sessions() as session:
             met = (
                 await interaction_repo.get_interaction(session, uuid.UUID(request.ref_id))
@@ -205,9 +244,15 @@ class Drafting:
             )
         if met is None or met.happened_on is None:
             raise InvalidTemplateError("the meeting this thank-you answers is gone")
-        return {"event_name": met.event or "our meeting", "met_on": f"{met.happened_on:%-d %B}"}
+        unnamed = "unserem Treffen" if written_in(words) == "de" else "our meeting"
+        return {
+            "event_name": met.event or unnamed,
+            "met_on": day_and_month(met.happened_on, words),
+        }
 
-    async def _invitation(self, request: SendTouchInput, candidate: Candidate) -> InvitationView:
+    async def _invitation(
+        self, request: SendTouchInput, candidate: Candidate, words: str | None
+    ) -> InvitationView:
         async with self._sessions() as session:
             invitation = (
                 await invitation_repo.get_invitation(session, uuid.UUID(request.ref_id))
@@ -217,7 +262,7 @@ class Drafting:
         if invitation is None:
             raise InvalidTemplateError("the invitation is gone")
         starts = (
-            invitation.starts_at.astimezone(zone(candidate.timezone)).strftime("%A %-d %B at %H:%M")
+            event_start(invitation.starts_at.astimezone(zone(candidate.timezone)), words)
             if invitation.starts_at
             else None
         )

@@ -137,12 +137,18 @@ COMPOSE_POLICY = email.policy.default.clone(header_factory=_registry())
 
 
 class Mailer:
+    """Composes and sends. From is always the company's address (`mail_from`), so SPF and DMARC
+    align; a message from a person shows their name on it, as `from_format` spells it
+    ("Maria Owner via Acme"), and Reply-To reaches them."""
+
     def __init__(
         self,
         host: str,
         port: int,
         *,
         mail_from: str,
+        company: str | None = None,
+        from_format: str = "{name} via {company}",
         username: str | None = None,
         password: str | None = None,
         starttls: bool = False,
@@ -152,6 +158,8 @@ class Mailer:
         self._host = host
         self._port = port
         self.mail_from = mail_from
+        self._company = company
+        self._from_format = from_format
         self._username = username
         self._password = password
         self._starttls = starttls
@@ -177,6 +185,14 @@ class Mailer:
         domain = parseaddr(self.mail_from)[1].rpartition("@")[2] or "rapport.local"
         return f"<{digest}@{domain}>"
 
+    def display_name(self, sender_name: str | None) -> str:
+        """The From line's name: the person's as the format spells it, else the company's own
+        (the setting's display name, or the company name when the setting has none)."""
+        own = parseaddr(self.mail_from)[0] or self._company or ""
+        if not sender_name:
+            return own
+        return self._from_format.format(name=sender_name, company=self._company or own)
+
     def compose(
         self,
         *,
@@ -186,18 +202,24 @@ class Mailer:
         idempotency_key: str,
         reply_to: str | None = None,
         unsubscribe_url: str | None = None,
+        sender_name: str | None = None,
     ) -> EmailMessage:
+        """`sender_name`: the directory's name of the person it comes from, if known."""
         message = EmailMessage(policy=COMPOSE_POLICY)
-        name, address = parseaddr(self.mail_from)
-        # Built from its parts, so a display name with a comma or non-ASCII letters is quoted
-        # or encoded as a phrase must be, whatever way the setting spelled it.
+        address = parseaddr(self.mail_from)[1]
+        # Built from its parts, so a display name with a comma, a dot or non-ASCII letters is
+        # quoted or encoded as a phrase must be (RFC 5322 3.2.5, RFC 2047 5).
         message["From"] = (
-            Address(display_name=name, addr_spec=address) if address else self.mail_from
+            Address(display_name=self.display_name(sender_name), addr_spec=address)
+            if address
+            else self.mail_from
         )
         message["To"] = to
         if reply_to:
             # Replies reach the person who owns the relationship, not a robot.
-            message["Reply-To"] = reply_to
+            message["Reply-To"] = (
+                Address(display_name=sender_name, addr_spec=reply_to) if sender_name else reply_to
+            )
         if unsubscribe_url:
             # RFC 8058 one-click unsubscribe: mail clients POST to the link.
             message["List-Unsubscribe"] = f"<{unsubscribe_url}>"

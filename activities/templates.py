@@ -10,6 +10,8 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateNot
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from rapport.languages import fallbacks
+
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 CHANNELS_WITH_SUBJECT = {"email", "digest"}
 
@@ -30,13 +32,16 @@ class RenderedMessage:
 
 
 class Renderer:
-    """Renders `templates/<channel>/<occasion>.<sender_role>.txt.j2`, else `<occasion>.txt.j2`.
+    """Renders `templates/<channel>/<occasion>.<sender_role>.txt.j2`, else `<occasion>.txt.j2`;
+    for a reader with a language, `<occasion>.<sender_role>.<lang>.txt.j2` and
+    `<occasion>.<lang>.txt.j2` first (`de-AT`, then `de`), falling back to the defaults.
 
     An email template starts with a `Subject:` line and a blank line; other channels are body
     only. The sender's role picks the voice: the CEO writes differently from HR.
     """
 
     def __init__(self, templates_dir: Path = TEMPLATES_DIR) -> None:
+        self._root = templates_dir
         self._env = ImmutableSandboxedEnvironment(
             loader=FileSystemLoader(templates_dir),
             undefined=StrictUndefined,
@@ -46,13 +51,42 @@ class Renderer:
             lstrip_blocks=True,
         )
 
-    def template_names(self, channel: str, occasion: str, sender_role: str) -> list[str]:
-        return [f"{channel}/{occasion}.{sender_role}.txt.j2", f"{channel}/{occasion}.txt.j2"]
+    def template_names(
+        self, channel: str, occasion: str, sender_role: str, language: str | None = None
+    ) -> list[str]:
+        try:
+            tags = fallbacks(language)
+        except ValueError:  # not a tag (stored before tags were checked): the defaults
+            tags = []
+        names = [
+            name
+            for tag in tags
+            for name in (f"{channel}/{occasion}.{sender_role}.{tag}.txt.j2",
+                         f"{channel}/{occasion}.{tag}.txt.j2")
+        ]  # fmt: skip
+        defaults = [f"{channel}/{occasion}.{sender_role}.txt.j2", f"{channel}/{occasion}.txt.j2"]
+        return [*names, *defaults]
+
+    def language_of(
+        self, channel: str, occasion: str, sender_role: str, language: str | None
+    ) -> str | None:
+        """The language of the template `render` picks for this reader: a tag of theirs that
+        has one, or None for the defaults (English)."""
+        for name in self.template_names(channel, occasion, sender_role, language)[:-2]:
+            if (self._root / name).is_file():
+                return name.removesuffix(".txt.j2").rpartition(".")[2]
+        return None
 
     def render(
-        self, channel: str, occasion: str, context: dict[str, Any], *, sender_role: str = "hr"
+        self,
+        channel: str,
+        occasion: str,
+        context: dict[str, Any],
+        *,
+        sender_role: str = "hr",
+        language: str | None = None,
     ) -> RenderedMessage:
-        names = self.template_names(channel, occasion, sender_role)
+        names = self.template_names(channel, occasion, sender_role, language)
         name = names[-1]
         try:
             template = self._env.select_template(names)

@@ -109,6 +109,7 @@ class TouchActivities(Recording, Drafting):
                 idempotency_key=key,
                 reply_to=request.sender,
                 unsubscribe_url=unsubscribe_url(self._settings, candidate.id),
+                sender_name=rendered.sender_name,
             )
         except (ValueError, TypeError, MessageError) as err:
             return await self._record(
@@ -296,7 +297,8 @@ class TouchActivities(Recording, Drafting):
             return OpenTaskResult(None, TouchStatus.SKIPPED, "nobody owns the relationship")
         occasion = request.occasion or Occasion.CHECK_IN.value
         channel = request.channel or Channel.EMAIL.value
-        context = self._context(candidate, occasion, channel, candidate.owner_role, owner)
+        person = await self._person(owner)
+        context = self._context(candidate, occasion, channel, candidate.owner_role, person)
         rendered = self._renderer.render("task", "engaged_follow_up", context)
         task_id = uuid.uuid4()
         async with self._sessions.begin() as session:

@@ -16,7 +16,10 @@ from pydantic import (
     StringConstraints,
 )
 
+from rapport.languages import canonical_language
+
 MAX_LIST_ITEMS = 100
+MAX_SIGNATURE_LINES = 6
 # What a text of several lines may hold besides printable characters.
 LINE_BREAKS_AND_TABS = frozenset("\n\r\t")
 # Line and paragraph separators end a line for Python's splitlines() and for some mail clients.
@@ -122,6 +125,14 @@ def check_linkedin_url(value: str) -> str:
     return text
 
 
+def check_signature(value: str) -> str:
+    """A short sign-off block: a few lines, each one a real line of text."""
+    lines = value.strip().splitlines()
+    if len(lines) > MAX_SIGNATURE_LINES:
+        raise ValueError(f"a signature has at most {MAX_SIGNATURE_LINES} lines; {len(lines)} given")
+    return "\n".join(line.rstrip() for line in lines)
+
+
 def check_not_future(value: date) -> date:
     if value > date.today():
         raise ValueError(f"{value.isoformat()} is in the future")
@@ -140,6 +151,9 @@ Birthday = Annotated[str, AfterValidator(check_birthday)]
 LinkedInUrl = Annotated[
     SingleLine, StringConstraints(max_length=500), AfterValidator(check_linkedin_url)
 ]
+# BCP 47, stored in canonical case: `de`, `de-AT`, `ja`.
+LanguageTag = Annotated[str, AfterValidator(canonical_language)]
+Signature = Annotated[MultiLine, StringConstraints(max_length=500), AfterValidator(check_signature)]
 PastDate = Annotated[date, AfterValidator(check_not_future)]
 # An event's start, with its UTC offset (17:00 means nothing without one), still ahead.
 EventStart = Annotated[AwareDatetime, AfterValidator(check_ahead)]

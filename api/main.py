@@ -25,6 +25,7 @@ from api.middleware import AuditMiddleware, BodyLimitMiddleware
 from api.openapi import document_problems
 from api.ops import pages as ops_pages
 from api.ops import routes as ops
+from api.people import routes as people
 from api.public import routes as unsubscribe
 from api.tasks import routes as tasks
 from api.vacancies import routes as vacancies
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(candidates.router)
     app.include_router(articles.router)
+    app.include_router(people.router)
     app.include_router(tasks.router)
     app.include_router(inbound.router)
     app.include_router(vacancies.router)

@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from rapport.db.models import Candidate
+from rapport.db.models import Candidate, Person
 from rapport.db.repositories import candidates as candidate_repo
+from rapport.db.repositories import people as people_repo
 from rapport.facts import facts_from_candidate
 from rapport.outreach.state import CandidateFacts
 
@@ -50,3 +51,16 @@ async def make_candidate(
         stored = await candidate_repo.get_candidate(session, candidate_id)
     assert stored is not None
     return stored, facts_from_candidate(stored)
+
+
+async def make_person(
+    sessions: async_sessionmaker[AsyncSession], email: str, name: str, **values: Any
+) -> Person:
+    """A team directory entry, as it is if the address has one already (then `values` are
+    ignored): tests share one database, and a name, once given, stays the same."""
+    async with sessions.begin() as session:
+        await people_repo.add_person(session, email=email, name=name, **values)
+    async with sessions() as session:
+        person = await people_repo.get_person(session, email)
+    assert person is not None
+    return person

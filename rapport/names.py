@@ -1,16 +1,7 @@
-"""People's names as far as an email address tells them (for drafts and for operators)."""
+"""Words for operators' status lines. People's names come from the team directory only
+(`rapport.db.repositories.people`): nothing here, or anywhere, makes one from an address."""
 
 from __future__ import annotations
-
-
-def name_from_email(email: str | None, *, fallback: str) -> str:
-    """`jane.doe@acme.example` → `Jane Doe`; nothing usable → `fallback`."""
-    if not email:
-        return fallback
-    local = email.partition("@")[0]
-    words = [word for word in local.replace("_", ".").replace("-", ".").split(".") if word]
-    return " ".join(word.capitalize() for word in words) or fallback
-
 
 CHANNEL_WORDS = {
     "email": "an email",

@@ -14,7 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from harness.api_helpers import eventually, zone_in_send_window
-from harness.rows import make_candidate
+from harness.rows import make_candidate, make_person
 from rapport.contracts.digest import OwnerDigestInput, OwnerDigestResult
 from rapport.db.models import Vacancy, VacancyMatch
 from rapport.mailbox import MailboxHandler
@@ -92,6 +92,7 @@ async def test_one_digest_per_owner_lists_the_days_matches_across_vacancies(
     await make_match(sessions, gone, ana_two, status="notified")
     await make_match(sessions, gone, ana_one, status="cancelled")
     await make_match(sessions, data, nobodys)
+    await make_person(sessions, ana, "Ana Sousa")
 
     result = await run_digest(time_env, worker, zone)
 
@@ -106,12 +107,18 @@ async def test_one_digest_per_owner_lists_the_days_matches_across_vacancies(
     assert [text for text in expected if text not in body] == []
     # Ines fits two roles: listed under each, counted once.
     assert body.count("Ines Duarte") == 2
+    # Named from the directory; whom it does not know is said, never made up from an address.
+    assert body.startswith("Hi Ana,")
+    assert f"The team directory has no entry for {manager}, hm@example.com." in body
+    assert "Hm" not in body
 
     [for_bo] = to(mailbox, bo)
     assert str(for_bo["Subject"]).startswith("1 of your contacts fits a role")
     assert platform.title in for_bo.get_content()
     # Bo's match on the data role was cancelled: not in the digest.
     assert data.title not in for_bo.get_content()
+    assert for_bo.get_content().startswith("Hello,")
+    assert f"no entry for {bo}, {manager}." in for_bo.get_content()
 
     # Nobody owns Omar: the hiring manager who wrote to him hears of it.
     [for_manager] = to(mailbox, manager)

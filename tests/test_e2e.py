@@ -46,6 +46,8 @@ async def test_birthday_today_is_greeted_by_email(
         full_name="Oluwaseun Achterberg",
         job_started_on=None,
     )
+    listed = await api.post("/api/people", json={"email": "sam.lee@example.com", "name": "Sam Lee"})
+    assert listed.status_code in (200, 201), listed.text
     response = await api.post("/api/candidates", json=body)
     assert response.status_code == 201, response.text
     candidate = response.json()
@@ -56,8 +58,9 @@ async def test_birthday_today_is_greeted_by_email(
     assert "Hi Oluwaseun," in text
     assert "/unsubscribe/" in text
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert message["Reply-To"] == "sam.lee@example.com"
-    assert "Sam Lee" in text  # the relationship owner signs it
+    assert message["Reply-To"] == "Sam Lee <sam.lee@example.com>"
+    assert "Sam Lee" in text  # the relationship owner signs it, as the directory names him
+    assert message["From"].startswith("Sam Lee via ")
 
     touches = (await api.get(f"/api/candidates/{candidate['id']}/touches")).json()["items"]
     assert len(touches) == 1

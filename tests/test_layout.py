@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 API = ROOT / "api"
 DOMAINS = [
     "articles", "campaigns", "candidates", "codec", "health", "inbound", "keys", "metrics", "ops",
-    "public",
+    "people", "public",
     "tasks", "vacancies",
 ]  # fmt: skip
 MAX_LINES = 350

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import email.policy
 import re
+import uuid
+from email import message_from_bytes
+from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -13,7 +17,7 @@ from activities.drafting import MessageSettings, unsubscribe_url
 from activities.mail import Mailer, PermanentDeliveryError
 from activities.templates import Renderer
 from activities.touches import TouchActivities
-from harness.rows import make_candidate
+from harness.rows import make_candidate, make_person
 from harness.stack import free_port
 from rapport.db.repositories import touches as touch_repo
 
@@ -56,9 +60,11 @@ async def test_every_header_is_well_formed_on_the_wire(
     mailer = Mailer(
         "127.0.0.1", port, mail_from='"Société Générale, Recrutement" <rapport@example.com>'
     )
+    # Someone the directory does not name: From is the company's own name, as configured.
+    sender = f"unlisted.{uuid.uuid4().hex[:8]}@example.com"
     result = await ActivityEnvironment().run(
         TouchActivities(sessions, mailer, Renderer(), settings).send_touch,
-        request(str(candidate.id)),
+        request(str(candidate.id), sender=sender),
     )
     assert result.status == "sent"
     [message] = handler.received
@@ -81,7 +87,7 @@ async def test_every_header_is_well_formed_on_the_wire(
     assert DATE.fullmatch(date_line), date_line
     assert parsedate_to_datetime(message.value("Date")).utcoffset() is not None
     assert message.lines_of("Auto-Submitted") == [b"Auto-Submitted: auto-generated"]
-    assert message.lines_of("Reply-To") == [b"Reply-To: jane.doe@example.com"]
+    assert message.lines_of("Reply-To") == [f"Reply-To: {sender}".encode()]
     assert message.lines_of("To") == [f"To: {candidate.email}".encode()]
 
     # Non-ASCII text goes out as valid RFC 2047 encoded-words that decode to what was meant.
@@ -156,3 +162,94 @@ async def test_without_smtputf8_a_non_ascii_address_is_refused_for_good() -> Non
         with pytest.raises(PermanentDeliveryError, match="SMTPUTF8"):
             await mailer.send(message)
     assert handler.received == []
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        # RFC 5322 3.2.5: a phrase of atoms goes as it is ...
+        ("Maria Owner", b"From: Maria Owner via Acme <talent@acme.example>"),
+        # ... one with specials (the dot, the comma) as one quoted-string.
+        ("Maria O. Owner, PhD", b'From: "Maria O. Owner, PhD via Acme" <talent@acme.example>'),
+    ],
+)
+async def test_from_names_the_person_on_the_company_address(
+    catcher: tuple[WireCatcher, int], name: str, line: bytes
+) -> None:
+    handler, port = catcher
+    mailer = Mailer("127.0.0.1", port, mail_from="talent@acme.example", company="Acme")
+    await mailer.send(
+        mailer.compose(to="ana@example.com", subject="s", body="b\n", idempotency_key="k",
+                       reply_to="maria.owner@acme.example", sender_name=name)
+    )  # fmt: skip
+    [received] = handler.received
+    assert_lines_well_formed(received)
+    # DMARC-safe: the address is the company's; replies reach the person.
+    assert received.lines_of("From") == [line]
+    assert received.value("Reply-To").endswith(" <maria.owner@acme.example>")
+    assert decoded(received.value("Reply-To").rpartition(" ")[0]).strip('"') == name
+
+
+async def birthday_on_the_wire(
+    sessions: async_sessionmaker[AsyncSession],
+    handler: WireCatcher,
+    mailer: Mailer,
+    candidate_id: uuid.UUID,
+    sender: str,
+) -> tuple[Received, str]:
+    """The birthday email from `sender` to the candidate, as the server received it; and
+    its unsubscribe link."""
+    settings = MessageSettings(company="Acme", base_url=LONG_BASE, secret_key="test-secret")
+    result = await ActivityEnvironment().run(
+        TouchActivities(sessions, mailer, Renderer(), settings).send_touch,
+        request(str(candidate_id), sender=sender),
+    )
+    assert result.status == "sent"
+    [message] = handler.received
+    assert_lines_well_formed(message)
+    return message, unsubscribe_url(settings, candidate_id)
+
+
+async def test_a_directory_name_in_another_script_is_encoded_on_the_wire(
+    sessions: async_sessionmaker[AsyncSession], catcher: tuple[WireCatcher, int]
+) -> None:
+    """The directory's "Zoë Müller" sends; From is `Zoë Müller via Acme` in RFC 2047 encoded
+    words on the company's address, with her signature, in the configured format."""
+    handler, port = catcher
+    zoe = f"zoe.{uuid.uuid4().hex[:8]}@acme.example"
+    await make_person(sessions, zoe, "Zoë Müller", signature="Zoë Müller\nCTO, Acme")
+    candidate, _ = await make_candidate(sessions)
+    mailer = Mailer("127.0.0.1", port, mail_from="Acme Talent <talent@acme.example>",
+                    company="Acme", from_format="{name} | {company}")  # fmt: skip
+    message, _ = await birthday_on_the_wire(sessions, handler, mailer, candidate.id, zoe)
+    assert_header_lines_short(message, "From", "Reply-To")
+    for header, address in (("From", "<talent@acme.example>"), ("Reply-To", f"<{zoe}>")):
+        name, _, found = message.value(header).rpartition(" ")
+        assert found == address
+        assert b"\xc3" not in name.encode() and "=?utf-8?" in name
+        assert_encoded_words_valid(name.encode(), phrase=True)
+    assert decoded(message.value("From").rpartition(" ")[0]) == "Zoë Müller | Acme"
+    assert decoded(message.value("Reply-To").rpartition(" ")[0]) == "Zoë Müller"
+    parsed = message_from_bytes(message.data, policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    assert "Warm wishes,\r\nZoë Müller\r\nCTO, Acme\r\n" in parsed.get_content()
+
+
+async def test_a_german_candidates_birthday_email_arrives_in_german(
+    sessions: async_sessionmaker[AsyncSession], catcher: tuple[WireCatcher, int]
+) -> None:
+    handler, port = catcher
+    candidate, _ = await make_candidate(sessions, full_name="Jürgen Weiß", language="de-AT")
+    mailer = Mailer("127.0.0.1", port, mail_from="talent@acme.example", company="Acme")
+    sender = f"unlisted.{uuid.uuid4().hex[:8]}@example.com"
+    message, link = await birthday_on_the_wire(sessions, handler, mailer, candidate.id, sender)
+    assert_header_lines_short(message, "Subject", "From")
+    assert_encoded_words_valid(message.value("Subject").encode(), phrase=False)
+    assert decoded(message.value("Subject")) == "Alles Gute zum Geburtstag, Jürgen!"
+    assert message.lines_of("From") == [b"From: Acme <talent@acme.example>"]
+    parsed = message_from_bytes(message.data, policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    body = str(parsed.get_content()).replace("\r\n", "\n")
+    assert body.startswith("Hallo Jürgen,\n\nwir wünschen Ihnen alles Gute zum Geburtstag.")
+    assert "Herzliche Grüße\nIhr Team von Acme\n" in body
+    assert body.rstrip().endswith(f"Hier können Sie sich abmelden: {link}")

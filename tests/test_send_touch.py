@@ -14,7 +14,7 @@ from activities.handwritten import HandwrittenConfig, HandwrittenNotes, PostalAd
 from activities.mail import Mailer
 from activities.templates import Renderer
 from activities.touches import TouchActivities
-from harness.rows import make_candidate
+from harness.rows import make_candidate, make_person
 from harness.stack import free_port
 from rapport.contracts.touches import CloseTaskInput, OpenTaskInput, SendTouchInput
 from rapport.db.repositories import articles as article_repo
@@ -33,7 +33,7 @@ MESSAGES = MessageSettings(
 
 
 def activities(sessions: async_sessionmaker[AsyncSession], port: int) -> TouchActivities:
-    mailer = Mailer("127.0.0.1", port, mail_from="Rapport <rapport@example.com>")
+    mailer = Mailer("127.0.0.1", port, mail_from="Rapport <rapport@example.com>", company="Acme")
     return TouchActivities(sessions, mailer, Renderer(), MESSAGES)
 
 
@@ -56,6 +56,7 @@ async def test_same_key_twice_sends_one_email(
     sessions: async_sessionmaker[AsyncSession], mailbox: MailboxHandler, smtp_port: int
 ) -> None:
     candidate, _ = await make_candidate(sessions)
+    await make_person(sessions, "jane.doe@example.com", "Jane Doe")
     send = activities(sessions, smtp_port).send_touch
     env = ActivityEnvironment()
 
@@ -69,6 +70,7 @@ async def test_same_key_twice_sends_one_email(
     assert message["To"] == candidate.email
     assert message["Subject"] == "Happy birthday, Margarethe!"
     assert "Jane Doe" in message.get_content()
+    assert message["From"] == "Jane Doe via Acme <rapport@example.com>"
     async with sessions() as session:
         touches = await touch_repo.list_touches(session, candidate.id)
     assert len(touches) == 1
@@ -303,6 +305,8 @@ async def test_a_vacancy_message_introduces_the_hiring_manager_not_the_sender(
         hiring_manager="maria.hm@example.com",
         owner_message="Maria asked about you by name after your talk in Lisbon.",
     )
+    await make_person(sessions, "jane.doe@example.com", "Jane Doe")
+    await make_person(sessions, "maria.hm@example.com", "Maria Hubert", first_name="Maria")
     send = activities(sessions, smtp_port).send_touch
     texts = {}
     for sender in ("jane.doe@example.com", "maria.hm@example.com"):
@@ -315,9 +319,34 @@ async def test_a_vacancy_message_introduces_the_hiring_manager_not_the_sender(
         texts[sender] = message.get_content()
 
     from_owner, from_manager = texts.values()
-    assert "introduce you to Maria Hm, who is hiring" in from_owner
+    assert "introduce you to Maria Hubert, who is hiring" in from_owner
     assert "Jane Doe, who is hiring" not in from_owner
     # The hiring manager writing herself offers no introduction to herself.
     assert "introduce you to" not in from_manager
     for text in texts.values():
         assert "Maria asked about you by name after your talk in Lisbon." in text
+
+
+async def test_nobody_is_named_after_an_address(
+    sessions: async_sessionmaker[AsyncSession], mailbox: MailboxHandler, smtp_port: int
+) -> None:
+    """Issue 12: `cto@company.example`, not in the directory, is "the hiring manager", and a
+    sender without an entry signs as the company's team, from the company's own From."""
+    vacancy = await make_vacancy(
+        sessions, title="Staff Data Engineer", hiring_manager="cto@company.example"
+    )
+    candidate, _ = await make_candidate(sessions)
+    await make_match(sessions, vacancy, candidate)
+    sender = f"sam.unlisted.{uuid.uuid4().hex[:6]}@example.com"
+    await ActivityEnvironment().run(
+        activities(sessions, smtp_port).send_touch,
+        request(str(candidate.id), "vacancy", ref_id=str(vacancy.id), sender=sender),
+    )
+    [message] = [m for m in mailbox.messages if m["To"] == candidate.email]
+    text = message.get_content()
+    assert "happy to introduce you to the hiring manager" in text
+    assert "The Acme team" in text
+    for invented in ("Cto", "Sam", "Unlisted"):
+        assert invented not in f"{message['From']} {message['Subject']} {text}"
+    assert message["From"] == "Rapport <rapport@example.com>"
+    assert message["Reply-To"] == sender

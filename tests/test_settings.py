@@ -37,6 +37,9 @@ def settings(**values: str) -> Settings:
         ("send_days", "mon,funday"),
         ("greeting_quiet_days", "-1"),
         ("greeting_quiet_days", "31"),
+        ("mail_from_format", "{company}"),
+        ("mail_from_format", "{name} via {name.__class__}"),
+        ("mail_from_format", "{name}\r\nBcc: x@example.com"),
     ],
 )
 def test_a_bad_value_names_its_setting(field: str, value: str) -> None:

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from activities.dates import day_and_month, event_start
 from activities.templates import TEMPLATES_DIR, InvalidTemplateError, RenderedMessage, Renderer
 from rapport.vocabulary import Channel, Occasion, SenderRole
 
@@ -91,10 +93,15 @@ class Template:
     channel: str
     occasion: str
     role: str | None  # None: the fallback for every role without its own variant
+    language: str | None = None  # None: the default, English
 
     @property
     def id(self) -> str:
         return self.path.as_posix()
+
+    @property
+    def suffix(self) -> str:
+        return f".{self.language}" if self.language else ""
 
 
 # Templates written to employees, not candidates, with a context of their own (tested below).
@@ -107,8 +114,10 @@ def discover(root: Path = TEMPLATES_DIR) -> list[Template]:
         relative = path.relative_to(root)
         if relative.parts[0] in OWN_CONTEXT:
             continue
-        occasion, _, role = relative.name.removesuffix(".txt.j2").partition(".")
-        found.append(Template(relative, relative.parent.as_posix(), occasion, role or None))
+        occasion, *rest = relative.name.removesuffix(".txt.j2").split(".")
+        role = next((part for part in rest if part in ROLES), None)
+        language = next((part for part in rest if part not in ROLES), None)
+        found.append(Template(relative, relative.parent.as_posix(), occasion, role, language))
     return found
 
 
@@ -120,7 +129,11 @@ def roles_reaching(template: Template) -> list[str]:
     if template.role is not None:
         return [template.role]
     directory = TEMPLATES_DIR / template.channel
-    return [r for r in ROLES if not (directory / f"{template.occasion}.{r}.txt.j2").exists()]
+    return [
+        r
+        for r in ROLES
+        if not (directory / f"{template.occasion}.{r}{template.suffix}.txt.j2").exists()
+    ]
 
 
 def base_context(channel: str, occasion: str, role: str, *, full: bool) -> dict[str, Any]:
@@ -132,6 +145,8 @@ def base_context(channel: str, occasion: str, role: str, *, full: bool) -> dict[
             "current_title": "Staff Data Engineer",
             "sender_name": "Jane Doe",
             "sender_first_name": "Jane",
+            "sender_title": "Talent Partner",
+            "signature": None,
             "careers_url": "https://acme.example/careers",
         }
     else:
@@ -140,8 +155,11 @@ def base_context(channel: str, occasion: str, role: str, *, full: bool) -> dict[
             "full_name": "Oluwaseun Adeyemi",
             "current_employer": None,
             "current_title": None,
-            "sender_name": "The Acme team",
-            "sender_first_name": "The Acme team",
+            # Nobody the directory names: never a name made from an address.
+            "sender_name": None,
+            "sender_first_name": None,
+            "sender_title": None,
+            "signature": None,
             "careers_url": None,
         }
     context = {
@@ -156,7 +174,33 @@ def base_context(channel: str, occasion: str, role: str, *, full: bool) -> dict[
     return context
 
 
-def occasion_contexts(occasion: str, *, full: bool) -> list[tuple[str, dict[str, Any]]]:
+def introducing(name: str | None, *, known: bool = True) -> dict[str, Any]:
+    """A hiring manager to introduce: by the directory's name, or (not in it) unnamed."""
+    return {"hiring_manager_name": name, "introduce_hiring_manager": known or name is not None}
+
+
+def sign_off(context: dict[str, Any], language: str | None = None) -> str:
+    team = (
+        f"Ihr Team von {context['company']}"
+        if language == "de"
+        else f"The {context['company']} team"
+    )
+    return context["sender_first_name"] or team
+
+
+# The words a language's templates use where the English ones say "the hiring manager",
+# "first year" and "8 years".
+HIRING_MANAGER = {None: "the hiring manager", "de": "zuständigen Führungskraft"}
+FIRST_YEAR = {None: "first year", "de": "ersten Jahr"}
+YEARS = {None: "{} years", "de": "{} Jahren"}
+# Dates as the drafting writes them for each language (activities.dates).
+MET_ON = {None: "12 March", "de": "12. März"}
+STARTS_AT = {None: "Thursday 14 May at 18:00", "de": "Donnerstag, 14. Mai, um 18:00 Uhr"}
+
+
+def occasion_contexts(
+    occasion: str, *, full: bool, language: str | None = None
+) -> list[tuple[str, dict[str, Any]]]:
     """Named sets of the occasion's own variables: (id, values)."""
     if occasion == Occasion.WORK_ANNIVERSARY:
         return (
@@ -174,7 +218,7 @@ def occasion_contexts(occasion: str, *, full: bool) -> list[tuple[str, dict[str,
         )
         return [("article", {"article": article})]
     if occasion == Occasion.EVENT_FOLLOW_UP:
-        return [("event", {"event_name": "PyCon Berlin", "met_on": "12 March"})]
+        return [("event", {"event_name": "PyCon Berlin", "met_on": MET_ON[language]})]
     if occasion == Occasion.VACANCY:
         if full:
             vacancies = [
@@ -196,11 +240,14 @@ def occasion_contexts(occasion: str, *, full: bool) -> list[tuple[str, dict[str,
                 ),
             ]
             return [
-                ("three-vacancies", {"vacancies": vacancies, "hiring_manager_name": "Ana Ruiz"}),
-                ("two-vacancies", {"vacancies": vacancies[:2], "hiring_manager_name": None}),
+                ("three-vacancies", {"vacancies": vacancies, **introducing("Ana Ruiz")}),
+                ("two-vacancies", {"vacancies": vacancies[:2], **introducing(None)}),
             ]
         one = [Vacancy("Backend Engineer", None, ["your Go experience"])]
-        return [("one-vacancy", {"vacancies": one, "hiring_manager_name": None})]
+        return [
+            ("one-vacancy", {"vacancies": one, **introducing(None, known=False)}),
+            ("one-vacancy-unnamed-manager", {"vacancies": one, **introducing(None)}),
+        ]
     if occasion == Occasion.INVITATION:
         cases = []
         for kind in ("webinar", "event", "connect"):
@@ -209,7 +256,7 @@ def occasion_contexts(occasion: str, *, full: bool) -> list[tuple[str, dict[str,
                     kind,
                     "Data Mesh in Practice" if kind != "connect" else "Breakfast in Berlin",
                     f"https://acme.example/{kind}/2027",
-                    "Thursday 14 May, 18:00 CEST",
+                    STARTS_AT[language],
                     "I'd value your view on how your team handles data contracts.",
                 )
             else:
@@ -232,7 +279,7 @@ def cases() -> list[Any]:
                         extras = (
                             [("task", {})]
                             if template.channel == "task"
-                            else occasion_contexts(occasion, full=full)
+                            else occasion_contexts(occasion, full=full, language=template.language)
                         )
                         for name, values in extras:
                             case = f"{template.id}-{role}-{'full' if full else 'sparse'}-{name}"
@@ -245,7 +292,13 @@ def cases() -> list[Any]:
 
 
 def render(template: Template, role: str, context: dict[str, Any]) -> RenderedMessage:
-    return Renderer().render(template.channel, template.occasion, context, sender_role=role)
+    message = Renderer().render(
+        template.channel, template.occasion, context, sender_role=role, language=template.language
+    )
+    # The renderer picked this very file (its language and voice), not a fallback.
+    names = Renderer().template_names(template.channel, template.occasion, role, template.language)
+    assert next(n for n in names if (TEMPLATES_DIR / n).is_file()) == template.id
+    return message
 
 
 def words(text: str) -> int:
@@ -262,7 +315,7 @@ def test_templates_are_found() -> None:
 
 
 def test_every_allowed_combination_has_a_template() -> None:
-    present = {(t.channel, t.occasion) for t in TEMPLATES if t.role is None}
+    present = {(t.channel, t.occasion) for t in TEMPLATES if t.role is None and not t.language}
     missing = {(str(c), str(o)) for c, o in REQUIRED} - present
     assert not missing, f"no fallback template for {sorted(missing)}"
     for name in REQUIRED_VOICES:
@@ -309,26 +362,27 @@ def test_template_renders_well(template: Template, role: str, context: dict[str,
         assert not PRIVATE_ONLY_WORDS.search(text), "nothing about recruiting"
     if template.channel == Channel.HANDWRITTEN_NOTE:
         assert words(body) <= 80
-        assert body.strip().splitlines()[-1] == context["sender_first_name"]
+        assert body.strip().splitlines()[-1] == sign_off(context, template.language)
     if template.channel == Channel.LINKEDIN_POST:
         assert len(re.findall(r"[.?!](\s|$)", body)) <= 2, "one or two sentences"
         assert "\n" not in body.strip()
     if template.channel == Channel.LINKEDIN_MESSAGE:
         assert words(body) <= 130, "a LinkedIn message stays short"
-        assert body.strip().splitlines()[-1] == context["sender_first_name"]
+        assert body.strip().splitlines()[-1] == sign_off(context, template.language)
         assert "Subject:" not in body
 
     if template.occasion in GREETINGS:
         assert not GREETING_PITCH.search(text), "a greeting never pitches"
         assert "careers" not in text.lower()
     if template.occasion == Occasion.WORK_ANNIVERSARY:
-        years = context["years"]
-        assert "first year" in text if years == 1 else f"{years} years" in text
-        assert "1 years" not in text
+        years, language = context["years"], template.language
+        assert FIRST_YEAR[language] in text if years == 1 else YEARS[language].format(years) in text
+        assert YEARS[language].format(1) not in text
     if template.occasion == Occasion.VACANCY:
         for vacancy in context["vacancies"]:
             assert vacancy.title in text
-            for reason in vacancy.reasons:
+            # The match's reasons are phrased in English: only English messages quote them.
+            for reason in vacancy.reasons if not template.language else []:
                 assert reason in text
             if vacancy.url:
                 assert vacancy.url in text
@@ -336,6 +390,10 @@ def test_template_renders_well(template: Template, role: str, context: dict[str,
                 assert vacancy.note in text
         if context["hiring_manager_name"]:
             assert context["hiring_manager_name"] in text
+        elif context["introduce_hiring_manager"]:
+            assert HIRING_MANAGER[template.language] in text
+        else:
+            assert HIRING_MANAGER[template.language] not in text
     if template.occasion == Occasion.CHECK_IN:
         assert context["article"].title in text
         assert context["article"].url in text
@@ -452,7 +510,9 @@ def test_the_owner_digest_lists_every_candidate_with_reasons() -> None:
                 "reasons": ["2 of 4 skills: python, sql"], "reason": None, **extra}  # fmt: skip
 
     context: dict[str, Any] = {
-        "owner_name": "Sam Lee",
+        "owner_name": "Sam",
+        "missing_from_directory": [],
+        "people_url": "https://rapport.example.com/api/people",
         "company": "Acme",
         "day": "Saturday 28 November",
         "people": 3,
@@ -483,7 +543,72 @@ def test_the_owner_digest_lists_every_candidate_with_reasons() -> None:
         assert expected in rendered.body
     assert "None" not in rendered.body
 
+    assert rendered.body.startswith("Hi Sam,\n") and "directory" not in rendered.body
+
     context.update(people=2, vacancies=context["vacancies"][1:])
     single = Renderer().render("digest", "daily", context)
     assert single.subject == "2 of your contacts fit a role (Saturday 28 November)"
     assert "Staff Data Engineer" not in single.body
+
+    # Someone it concerns has no directory entry: it says whose, and where HR adds them.
+    context.update(owner_name=None, missing_from_directory=["cto@acme.example"])
+    unnamed = Renderer().render("digest", "daily", context).body
+    assert unnamed.startswith("Hello,\n")
+    assert "no entry for cto@acme.example" in unnamed
+    assert "HR adds entries here: https://rapport.example.com/api/people" in unnamed
+
+
+@pytest.mark.parametrize(
+    "template", [t for t in TEMPLATES if t.channel == Channel.EMAIL], ids=lambda t: t.id
+)
+def test_an_email_is_signed_with_the_directory_signature(template: Template) -> None:
+    signature = "Jane Doe\nTalent Partner, Acme\n+49 30 1234567"
+    role = roles_reaching(template)[0]
+    context = base_context("email", template.occasion, role, full=True)
+    extras = occasion_contexts(template.occasion, full=True, language=template.language)
+    values = {**context, **extras[0][1]}
+    body = render(template, role, {**values, "signature": signature}).body
+    closing = body.split("\n\n")[-2]
+    assert closing.endswith(signature), closing
+
+
+ENGLISH = [t for t in TEMPLATES if t.language is None and t.channel != "task"]
+
+
+@pytest.mark.parametrize("template", ENGLISH, ids=lambda t: t.id)
+def test_every_english_template_has_a_german_counterpart(template: Template) -> None:
+    """Same channel, occasion and voice; it renders with the same context (the cases above)."""
+    german = template.path.with_name(template.path.name.replace(".txt.j2", ".de.txt.j2"))
+    assert (TEMPLATES_DIR / german).is_file(), german
+
+
+@pytest.mark.parametrize(
+    ("language", "names"),
+    [
+        ("de", ["email/birthday.ceo.de.txt.j2", "email/birthday.de.txt.j2"]),
+        ("de-AT", ["email/birthday.ceo.de-AT.txt.j2", "email/birthday.de-AT.txt.j2",
+                   "email/birthday.ceo.de.txt.j2", "email/birthday.de.txt.j2"]),
+        ("ja", ["email/birthday.ceo.ja.txt.j2", "email/birthday.ja.txt.j2"]),
+        (None, []),
+    ],
+)  # fmt: skip
+def test_a_language_is_looked_for_before_the_defaults(
+    language: str | None, names: list[str]
+) -> None:
+    renderer = Renderer()
+    defaults = ["email/birthday.ceo.txt.j2", "email/birthday.txt.j2"]
+    assert renderer.template_names("email", "birthday", "ceo", language) == [*names, *defaults]
+    expected = "de" if language and language.startswith("de") else None
+    assert renderer.language_of("email", "birthday", "ceo", language) == expected
+    values = base_context("email", "birthday", "ceo", full=True)
+    subject = renderer.render("email", "birthday", values, sender_role="ceo", language=language)
+    german = "Alles Gute zum Geburtstag, Margarethe!"
+    assert subject.subject == (german if expected else "Happy birthday, Margarethe!")
+
+
+def test_dates_are_written_in_the_readers_language() -> None:
+    met, starts = date(2027, 3, 12), datetime(2027, 5, 13, 18, 0)
+    assert day_and_month(met, None) == "12 March" and day_and_month(met, "de-AT") == "12. März"
+    assert event_start(starts, "en") == "Thursday 13 May at 18:00"
+    assert event_start(starts, "de") == "Donnerstag, 13. Mai, um 18:00 Uhr"
+    assert event_start(starts, "ja") == "Thursday 13 May at 18:00"  # no table: English

@@ -39,7 +39,7 @@ with workflow.unsafe.imports_passed_through():
         VacancyClosed,
         VacancyOpened,
     )
-    from rapport.names import CHANNEL_WORDS, name_from_email
+    from rapport.names import CHANNEL_WORDS
     from rapport.outreach.state import CandidateState, HandOver, OneOff, PlannedTouch
     from rapport.search_attributes import candidate_updates
     from rapport.vocabulary import Occasion, RelationshipOrigin, Sentiment, Stage
@@ -306,6 +306,6 @@ class CandidateWorkflow:
             return f"sleeping until {touch.summary}, to record a skip: {touch.reason}"
         channel = CHANNEL_WORDS.get(touch.channel or "", touch.channel or "")
         if touch.assisted:
-            who = name_from_email(touch.sender, fallback="the owner")
+            who = touch.sender or "the owner"
             return f"sleeping until {touch.summary}, then {who} gets {channel} draft to send"
         return f"sleeping until {touch.summary}, then sends {channel}"

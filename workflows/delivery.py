@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
         SendTouchInput,
         vacancy_ids_of,
     )
-    from rapport.names import CHANNEL_WORDS, name_from_email
+    from rapport.names import CHANNEL_WORDS
     from rapport.outreach.state import CandidateState, HandOver, PlannedTouch, SentRecord
     from rapport.search_attributes import awaiting_updates
     from rapport.vocabulary import Channel, Occasion, Stage, TaskStatus, TouchStatus
@@ -138,7 +138,7 @@ async def wait_for_person(
     task_id = opened.task_id
     state.waiting_for_task = task_id
     tz = timing.zone(state.facts.timezone)
-    who = name_from_email(touch.sender, fallback="the owner")
+    who = touch.sender or "the owner"
     workflow.set_current_details(
         f"waiting for {who} to send {CHANNEL_WORDS.get(channel, channel)} "
         f"({touch.occasion.replace('_', ' ')}), deadline "

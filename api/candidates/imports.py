@@ -4,23 +4,18 @@ each in its own transaction, reported row by row."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from typing import Any
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 from pydantic import ValidationError
-from starlette.datastructures import UploadFile
 from temporalio.client import Client
 
 from api.candidates import service
 from api.candidates.schemas import CandidateCreate, ImportReport, ImportRow
 from api.errors import FieldError, field_errors
+from api.imports import read_import
 from api.unavailable import is_outage
 from rapport.settings import Settings
-
-MAX_IMPORT_ROWS = 5000
 
 LIST_COLUMNS = ("skills", "interests")
 RELATIONSHIP_COLUMNS = {
@@ -34,17 +29,12 @@ TRUE_WORDS = {"1", "true", "yes", "y"}
 FALSE_WORDS = {"0", "false", "no", "n"}
 
 
-def csv_records(text: str) -> list[dict[str, Any]]:
-    """One enrolment body per data row.
+def record_from_row(row: dict[str | None, Any]) -> dict[str, Any]:
+    """One enrolment body from a CSV row.
 
     Consent comes as `consent_<channel>` columns (yes/no) or a `consent` column listing the
     channels consented to (`email;linkedin_message`).
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    return [record_from_row(row) for row in reader]
-
-
-def record_from_row(row: dict[str | None, Any]) -> dict[str, Any]:
     record: dict[str, Any] = {}
     relationship: dict[str, Any] = {}
     consent: dict[str, Any] = {}
@@ -87,7 +77,7 @@ def yes_no(value: str) -> bool | str:
 
 async def enrol_all(request: Request, temporal: Client, settings: Settings) -> ImportReport:
     """Every row of the import, enrolled or rejected with its reasons."""
-    records = await read_import(request)
+    records = await read_import(request, record_from_row)
     rows: list[ImportRow] = []
     for number, record in enumerate(records, start=1):
         rows.append(await import_row(request, temporal, settings, number, record))
@@ -97,54 +87,6 @@ async def enrol_all(request: Request, temporal: Client, settings: Settings) -> I
         rejected=sum(row.status == "rejected" for row in rows),
         items=rows,
     )
-
-
-async def read_import(request: Request) -> list[Any]:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type == "multipart/form-data":
-        form = await request.form()
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise HTTPException(422, [{"field": "file", "message": "attach the CSV as 'file'"}])
-        records: list[Any] = read_csv(decode(await upload.read(), "file"), "file")
-    elif content_type in ("text/csv", "application/csv"):
-        records = read_csv(decode(await request.body(), "body"), "body")
-    elif content_type in ("application/json", ""):
-        text = decode(await request.body(), "body")
-        try:
-            records = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise HTTPException(422, [{"field": "body", "message": f"not JSON: {err}"}]) from None
-        except RecursionError:
-            raise HTTPException(
-                422, [{"field": "body", "message": "not JSON we read: nested too deeply"}]
-            ) from None
-        if not isinstance(records, list):
-            raise HTTPException(422, [{"field": "body", "message": "expected a JSON list"}])
-    else:
-        raise HTTPException(415, f"send application/json, text/csv or a file; got {content_type}")
-    if len(records) > MAX_IMPORT_ROWS:
-        raise HTTPException(
-            413, [{"field": "body", "message": f"at most {MAX_IMPORT_ROWS} rows per import"}]
-        )
-    return records
-
-
-def decode(raw: bytes, field: str) -> str:
-    # Sizes are bounded for every route in one place: api.middleware.BodyLimitMiddleware.
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise HTTPException(
-            422, [{"field": field, "message": f"must be UTF-8: {err.reason} at byte {err.start}"}]
-        ) from None
-
-
-def read_csv(text: str, field: str) -> list[Any]:
-    try:
-        return list(csv_records(text))
-    except csv.Error as err:  # a cell over the csv module's field limit, for one
-        raise HTTPException(422, [{"field": field, "message": f"not CSV we read: {err}"}]) from None
 
 
 async def import_row(

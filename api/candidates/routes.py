@@ -27,6 +27,7 @@ from api.candidates.schemas import (
 )
 from api.deps import SessionDep, SettingsDep, TemporalDep, cursor_or_422, id_or_404
 from api.fields import SingleLine
+from api.imports import IMPORT_BODY
 from rapport.db.models import Candidate
 from rapport.vocabulary import EmailStatus, Stage
 
@@ -62,21 +63,7 @@ async def enrol_candidate(
 @router.post(
     "/import",
     dependencies=[WRITE],
-    openapi_extra={
-        "requestBody": {
-            "content": {
-                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
-                "text/csv": {"schema": {"type": "string"}},
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {"file": {"type": "string", "format": "binary"}},
-                    }
-                },
-            },
-            "required": True,
-        }
-    },
+    openapi_extra=IMPORT_BODY,
 )
 async def import_candidates(
     request: Request, temporal: TemporalDep, settings: SettingsDep

@@ -22,6 +22,7 @@ from api.fields import (
     Birthday,
     CountryCode,
     EventStart,
+    LanguageTag,
     LinkedInUrl,
     Message,
     PastDate,
@@ -70,6 +71,9 @@ class CandidateProfile(BaseModel):
     skills: list[Tag] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
     interests: list[Tag] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
     location: ShortText | None = None
+    language: LanguageTag | None = Field(
+        default=None, description="BCP 47 (de, de-AT, ja): messages in it where written so."
+    )
     consent: dict[Channel, bool] = Field(
         default_factory=dict, description='Per channel, e.g. {"email": true}.'
     )
@@ -101,6 +105,7 @@ class CandidateUpdate(BaseModel):
     skills: list[Tag] | None = Field(default=None, max_length=MAX_LIST_ITEMS)
     interests: list[Tag] | None = Field(default=None, max_length=MAX_LIST_ITEMS)
     location: ShortText | None = None
+    language: LanguageTag | None = None
     consent: dict[Channel, bool] | None = None
     relationship: Relationship | None = None
 
@@ -144,6 +149,7 @@ class CandidateOut(BaseModel):
     skills: list[str]
     interests: list[str]
     location: str | None
+    language: str | None
     consent: dict[str, bool]
     opt_outs: list[str]
     greetings_only: bool

@@ -111,6 +111,7 @@ def candidate_out(candidate: Candidate) -> CandidateOut:
         skills=list(candidate.skills or []),
         interests=list(candidate.interests or []),
         location=candidate.location,
+        language=candidate.language,
         consent=dict(candidate.consent or {}),
         opt_outs=list(candidate.opt_outs or []),
         greetings_only=bool(candidate.greetings_only),

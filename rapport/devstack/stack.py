@@ -23,7 +23,8 @@ from rapport.devstack.children import (
     wait_for_port,
 )
 from rapport.search_attributes import REGISTRY
-from rapport.settings import Settings, parse_host_port
+from rapport.setting_values import parse_host_port
+from rapport.settings import Settings
 
 DATABASE_NAME = "rapport"
 # Where the worker serves the Temporal SDK's metrics under `make dev`, unless

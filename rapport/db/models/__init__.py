@@ -9,6 +9,7 @@ from rapport.db.models.base import NAMING_CONVENTION, Base
 from rapport.db.models.candidates import Candidate, Erasure, Interaction, Invitation, Touch
 from rapport.db.models.inbound import InboundRecord
 from rapport.db.models.outreach import Article, Task, TaskVacancy
+from rapport.db.models.people import Person
 from rapport.db.models.vacancies import Campaign, Digest, Vacancy, VacancyMatch
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "InboundRecord",
     "Interaction",
     "Invitation",
+    "Person",
     "Task",
     "TaskVacancy",
     "Touch",

@@ -44,6 +44,7 @@ class Candidate(Base):
     skills: Mapped[list[str]] = mapped_column(ARRAY(String(100)), default=list)
     interests: Mapped[list[str]] = mapped_column(ARRAY(String(100)), default=list)
     location: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(35))  # BCP 47; none: the default
     consent: Mapped[dict[str, bool]] = mapped_column(JSONB, default=dict)
     opt_outs: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
     # A reply of `not_interested`: from then on only birthday and anniversary greetings.
