@@ -149,7 +149,9 @@ async def test_a_vacancy_reaches_exactly_the_candidates_who_fit(
 
     async def all_notified() -> dict[str, Any] | None:
         state = (await api.get(f"/api/vacancies/{vacancy['id']}")).json()
-        return state if state["notified"] == 60 else None
+        # The candidates' own workflows record their touches while the fan-out may still be
+        # scanning its last page: wait for both, so a loaded machine cannot race them.
+        return state if state["notified"] == 60 and state["fanned_out"] else None
 
     async def show() -> Any:
         return (await api.get(f"/api/vacancies/{vacancy['id']}")).json()
