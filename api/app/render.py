@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.app.session import CSRF_FIELD, PATH
+from api.app.session import COOKIE, CSRF_FIELD, PATH
 from api.errors import Refusal
 
 HERE = Path(__file__).resolve().parent
@@ -82,9 +82,15 @@ def sign_in_redirect(request: Request) -> Response:
     if request.method == "GET" and request.url.path not in (target, f"{PATH}/sign-out"):
         wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         target += "?next=" + quote(wanted, safe="")
+    response: Response
     if is_htmx(request):
-        return Response(status_code=401, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+        response = Response(status_code=401, headers={"HX-Redirect": target})
+    else:
+        response = RedirectResponse(target, status_code=303)
+    # An expired or revoked session's cookie goes with it.
+    if request.cookies.get(COOKIE):
+        response.delete_cookie(COOKIE, path=PATH)
+    return response
 
 
 TITLES = {

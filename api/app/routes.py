@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from api.app import candidate_pages, enrol_pages, inbox_pages
 from api.app.access import PostedByAnyone, Viewer
 from api.app.render import STATIC_DIR, install_error_pages, page
-from api.app.service import key_for_secret
+from api.app.service import active_key, key_for_secret
 from api.app.session import (
     COOKIE,
     CSRF_FIELD,
@@ -52,8 +52,11 @@ def sign_in_form(
 
 @router.get("/sign-in")
 async def sign_in_page(request: Request, next: str = "") -> Response:
-    if read(request.app.state.settings, request.cookies.get(COOKIE)) is not None:
-        return RedirectResponse(safe_next(next) or f"{PATH}/", status_code=303)
+    web = read(request.app.state.settings, request.cookies.get(COOKIE))
+    if web is not None:
+        async with request.app.state.sessions() as session:
+            if await active_key(session, web.key_id) is not None:
+                return RedirectResponse(safe_next(next) or f"{PATH}/", status_code=303)
     return sign_in_form(request, next_page=next)
 
 
