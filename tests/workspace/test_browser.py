@@ -83,9 +83,13 @@ async def test_hr_enrols_a_candidate_and_sees_the_planned_birthday_with_its_chan
     assert await serious_violations(page) == []
     await screenshot_for_docs(page, "candidate")
 
-    # The list finds them by skill, whatever its case, from PostgreSQL alone.
-    await page.goto(f"{stack.api_url}/app/candidates?skill=kotlin")
-    assert await page.get_by_role("link", name=f"Maren Quist {suffix}").count() == 1
+    # The list finds them by skill, whatever its case, from PostgreSQL alone; typing filters
+    # in place (htmx), and the address follows, so the filtered list can be shared.
+    await page.goto(f"{stack.api_url}/app/candidates?text={suffix}&skill=rust")
+    assert await page.locator("#results").get_by_role("link").count() == 0
+    await page.get_by_label("Skill").fill("KOTLIN")
+    await page.get_by_role("link", name=f"Maren Quist {suffix}").wait_for()
+    assert "skill=KOTLIN" in page.url
     await screenshot_for_docs(page, "candidates")
 
 
