@@ -5,14 +5,18 @@ the session cookie's flags, sign-out, and a revoked key ending its sessions at o
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
+from api.app.session import issue, read
 from harness.api_helpers import enrolment
 from harness.stack import AUTH, RunningStack
+from rapport import signing
+from rapport.settings import Settings
 
 from .conftest import make_key
 
@@ -154,3 +158,48 @@ async def test_revoking_the_key_ends_its_sessions(
         revoked = await api.post(f"/api/keys/{made['id']}/revoke")
         assert revoked.status_code == 200
     assert (await browser_like.get("/app/candidates")).status_code == 303
+
+
+def test_a_session_token_is_ours_and_unexpired() -> None:
+    settings = Settings(_env_file=None, secret_key="one")  # type: ignore[call-arg]
+    value, web = issue(settings, SOME_ID)
+    assert read(settings, value) == web
+    assert read(Settings(_env_file=None, secret_key="two"), value) is None  # type: ignore[call-arg]
+    past = signing.sign("workspace-session:one", "s1", SOME_ID, str(int(time.time()) - 1), "t")
+    assert read(settings, past) is None
+    # An unsubscribe token, signed with the same secret, is no session.
+    assert read(settings, signing.sign("one", "s1", SOME_ID, "9999999999", "t")) is None
+
+
+async def test_the_enrol_form_shows_the_apis_messages_beside_each_field(
+    stack: RunningStack, browser_like: httpx.AsyncClient
+) -> None:
+    token = await signed_in(browser_like, await make_key(stack, "hr"))
+    form = {
+        "csrf_token": token,
+        "full_name": "Noor Vermeulen",
+        "timezone": "Mars/Olympus",
+        "country": "NL",
+        "birthday": "02-30",
+        "email": "noor-at-example.com",
+        "relationship.owner": "not an email",
+    }
+    refused = await browser_like.post("/app/enrol", data=form)
+    assert refused.status_code == 422
+    beside = dict(re.findall(r'<p class="error" id="f-([\w-]+)-error">([^<]+)</p>', refused.text))
+    assert set(beside) == {"external_id", "timezone", "birthday", "email", "relationship-owner"}
+    assert "unknown time zone" in beside["timezone"]
+    assert "not a real date" in beside["birthday"]
+    assert 'value="Noor Vermeulen"' in refused.text  # what was typed stays
+    form.update(
+        timezone="Europe/Amsterdam",
+        birthday="03-14",
+        email="noor@example.com",
+        external_id=f"ats-{uuid.uuid4().hex[:8]}",
+    )
+    form.pop("relationship.owner")
+    enrolled = await browser_like.post("/app/enrol", data=form)
+    assert enrolled.status_code == 303, enrolled.text
+    assert enrolled.headers["location"].endswith("?done=enrolled")
+    again = await browser_like.post("/app/enrol", data=form)
+    assert again.headers["location"] == enrolled.headers["location"].replace("enrolled", "existing")
