@@ -15,7 +15,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: dev test lint install lock worker api clean imap-server
+.PHONY: dev test lint install lock worker api clean imap-server browser
 
 $(UV_STAMP):
 	rm -rf $(TOOLS)
@@ -43,12 +43,16 @@ dev: $(STAMP)
 	$(BIN)/python -m rapport.devstack
 
 ## The whole suite: lint, types, tests against real Temporal, PostgreSQL, SMTP and IMAP.
-test: $(STAMP) lint imap-server
+test: $(STAMP) lint imap-server browser
 	$(BIN)/python -m pytest -q -ra
 
 ## dovecot for the IMAP tests, installed where apt-get can (root, as on CI); else they skip.
 imap-server:
 	.ci/imap-server
+
+## Debian's Chromium for the workspace's browser tests, likewise (never `playwright install`).
+browser:
+	.ci/browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors, unavailable
+from api.app import routes as workspace
 from api.articles import routes as articles
 from api.auth import READ_ALL
 from api.campaigns import routes as campaigns
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(keys_routes.router)
     app.include_router(codec.router, dependencies=[READ_ALL])
     app.include_router(metrics.router)
+    workspace.install(app)  # the web workspace under /app: pages, htmx, pages for refusals
     return app
 
 

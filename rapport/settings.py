@@ -148,6 +148,14 @@ class Settings(BaseSettings):
     ui_origins: str = Field(
         default="", description="Extra browser origins (comma list) allowed to call the codec."
     )
+    temporal_ui_url: str | None = Field(
+        default=None,
+        description="The Temporal Web UI as operators' browsers reach it, for the workspace's "
+        "links to a workflow; unset: http://127.0.0.1:<RAPPORT_UI_PORT>.",
+    )
+    workspace_session_hours: float = Field(
+        default=8.0, gt=0, le=24 * 7, description="How long a workspace sign-in lasts."
+    )
     handwrytten_api_key: str | None = None
     handwrytten_base_url: str | None = None
     handwrytten_card_id: str | None = None
@@ -279,6 +287,10 @@ class Settings(BaseSettings):
         ours = [f"http://127.0.0.1:{self.ui_port}", f"http://localhost:{self.ui_port}"]
         extra = [origin.strip() for origin in self.ui_origins.split(",") if origin.strip()]
         return ours + extra
+
+    @property
+    def temporal_ui_base(self) -> str:
+        return (self.temporal_ui_url or f"http://127.0.0.1:{self.ui_port}").rstrip("/")
 
     @property
     def note_provider(self) -> bool:

@@ -9,9 +9,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 API = ROOT / "api"
 DOMAINS = [
-    "articles", "campaigns", "candidates", "codec", "health", "inbound", "keys", "metrics", "ops",
-    "people", "public",
-    "tasks", "vacancies",
+    "app", "articles", "campaigns", "candidates", "codec", "health", "inbound", "keys", "metrics",
+    "ops", "people", "public", "tasks", "vacancies",
 ]  # fmt: skip
 MAX_LINES = 350
 

@@ -261,6 +261,7 @@ class DevStack:
                 "",
                 "Rapport is running. Ctrl-C stops everything.",
                 f"  API          {api}/api   (OpenAPI docs: {api}/docs)",
+                f"  Workspace    {api}/app/   (sign in with an API key)",
                 f"  Health       {api}/healthz",
                 f"  Temporal UI  {ui}",
                 f"  Temporal     {settings.temporal_target} ({settings.temporal_namespace})",

@@ -1,0 +1,96 @@
+"""What the workspace's pages read that the API's services do not already give: the key behind
+a session, candidates searched from PostgreSQL alone, an inbox with names and overdue marks."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth import Principal
+from api.candidates.schemas import CandidateOut
+from api.candidates.service import candidate_out
+from api.tasks import service as task_service
+from api.tasks.schemas import TaskOut
+from rapport import keys
+from rapport.db.models import ApiKey, Interaction
+from rapport.db.repositories import api_keys as key_repo
+from rapport.db.repositories import workspace as workspace_repo
+from rapport.db.repositories.workspace import CandidateSearch
+from rapport.vocabulary import TaskStatus
+
+__all__ = ["CandidateSearch", "active_key", "inbox", "interactions", "key_for_secret", "search"]
+PAGE_SIZE = 25
+
+
+async def key_for_secret(session: AsyncSession, secret: str) -> ApiKey | None:
+    """The active key a person pasted into the sign-in form."""
+    return await keys.find(session, secret)
+
+
+async def active_key(session: AsyncSession, key_id: str) -> ApiKey | None:
+    """The key a session was opened with, unless it has been revoked since."""
+    try:
+        wanted = uuid.UUID(key_id)
+    except ValueError:
+        return None
+    record = await key_repo.get_key(session, wanted)
+    return record if record is not None and record.revoked_at is None else None
+
+
+@dataclass(frozen=True)
+class CandidateList:
+    items: list[CandidateOut]
+    total: int
+    next_cursor: str | None
+    owners: list[str]
+
+
+async def search(
+    session: AsyncSession, principal: Principal, where: CandidateSearch, after: uuid.UUID | None
+) -> CandidateList:
+    """A page of candidates; an owner's search is narrowed to their own, whatever they asked."""
+    where = CandidateSearch(
+        stage=where.stage,
+        owner=principal.owner_filter(where.owner),
+        origin=where.origin,
+        rapport=where.rapport,
+        skill=where.skill,
+        text=where.text,
+    )
+    page = await workspace_repo.search_candidates(session, where, limit=PAGE_SIZE, after=after)
+    owners = [principal.owner] if principal.owner else await workspace_repo.owners(session)
+    return CandidateList(
+        items=[candidate_out(candidate) for candidate in page.items],
+        total=await workspace_repo.count_candidates(session, where),
+        next_cursor=page.next_cursor,
+        owners=[owner for owner in owners if owner],
+    )
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    task: TaskOut
+    candidate_name: str | None
+    overdue: bool
+
+
+async def inbox(session: AsyncSession, principal: Principal, owner: str | None) -> list[InboxItem]:
+    """Open drafts, overdue first, then by deadline: an owner sees only their own."""
+    tasks = await task_service.inbox(
+        session, owner=principal.owner_filter(owner), status=TaskStatus.OPEN, limit=200
+    )
+    names = await workspace_repo.names(session, (task.candidate_id for task in tasks))
+    now = datetime.now(UTC)
+    items = [
+        InboxItem(task=task, candidate_name=names.get(task.candidate_id), overdue=task.due_at < now)
+        for task in tasks
+    ]
+    return sorted(items, key=lambda item: (not item.overdue, item.task.due_at))
+
+
+async def interactions(session: AsyncSession, candidate_id: uuid.UUID) -> list[Interaction]:
+    """Meetings and replies, newest first."""
+    return list(await workspace_repo.interactions(session, candidate_id))

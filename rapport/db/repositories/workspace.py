@@ -1,0 +1,119 @@
+"""What the web workspace's lists read: candidates searched by stage, owner, relationship and
+skill (never a workflow), a count for the page, the owners to filter by, and the names a list
+of tasks shows."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.db.models import Candidate, Interaction
+from rapport.db.repositories.candidates import Page, escape_like
+
+
+@dataclass(frozen=True)
+class CandidateSearch:
+    """Every field optional; the ones given must all hold."""
+
+    stage: str | None = None
+    owner: str | None = None
+    origin: str | None = None
+    rapport: str | None = None
+    skill: str | None = None
+    text: str | None = None
+
+
+def _searched(query: Select[Any], where: CandidateSearch) -> Select[Any]:
+    # Erased candidates keep an anonymous row: never listed.
+    query = query.where(Candidate.stage != "erased")
+    if where.stage:
+        query = query.where(Candidate.stage == where.stage)
+    if where.owner:
+        query = query.where(func.lower(Candidate.owner) == where.owner.lower())
+    if where.origin:
+        query = query.where(Candidate.relationship_origin == where.origin)
+    if where.rapport:
+        query = query.where(Candidate.rapport == where.rapport)
+    if where.skill:
+        # Skills are kept as typed; a search for "Python" finds "python" too.
+        skills = func.unnest(Candidate.skills).table_valued("skill").render_derived()
+        query = query.where(
+            select(skills.c.skill).where(func.lower(skills.c.skill) == where.skill.lower()).exists()
+        )
+    if where.text:
+        pattern = f"%{escape_like(where.text)}%"
+        query = query.where(
+            or_(
+                Candidate.full_name.ilike(pattern, escape="\\"),
+                Candidate.current_title.ilike(pattern, escape="\\"),
+                Candidate.current_employer.ilike(pattern, escape="\\"),
+                Candidate.external_id.ilike(pattern, escape="\\"),
+                Candidate.email.ilike(pattern, escape="\\"),
+            )
+        )
+    return query
+
+
+async def search_candidates(
+    session: AsyncSession, where: CandidateSearch, *, limit: int, after: uuid.UUID | None
+) -> Page:
+    """Newest first, keyset-paginated on (created_at, id)."""
+    query = _searched(select(Candidate), where)
+    if after is not None:
+        anchor = await session.get(Candidate, after)
+        if anchor is not None:
+            query = query.where(
+                or_(
+                    Candidate.created_at < anchor.created_at,
+                    (Candidate.created_at == anchor.created_at) & (Candidate.id < anchor.id),
+                )
+            )
+    query = query.order_by(Candidate.created_at.desc(), Candidate.id.desc()).limit(limit + 1)
+    rows: Sequence[Candidate] = (await session.execute(query)).scalars().all()
+    more = len(rows) > limit
+    items = rows[:limit]
+    return Page(items=items, next_cursor=str(items[-1].id) if more and items else None)
+
+
+async def count_candidates(session: AsyncSession, where: CandidateSearch) -> int:
+    query = _searched(select(func.count()).select_from(Candidate), where)
+    return int((await session.execute(query)).scalar_one())
+
+
+async def owners(session: AsyncSession, *, limit: int = 500) -> list[str]:
+    """Everyone who holds a relationship, for the owner filter."""
+    query = (
+        select(func.lower(Candidate.owner))
+        .where(Candidate.owner.is_not(None), Candidate.stage != "erased")
+        .group_by(func.lower(Candidate.owner))
+        .order_by(func.lower(Candidate.owner))
+        .limit(limit)
+    )
+    return [str(owner) for owner in (await session.execute(query)).scalars().all()]
+
+
+async def names(session: AsyncSession, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Candidates' names by id (erased ones have none)."""
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    query = select(Candidate.id, Candidate.full_name).where(
+        Candidate.id.in_(wanted), Candidate.stage != "erased"
+    )
+    return {row.id: row.full_name for row in (await session.execute(query)).all()}
+
+
+async def interactions(session: AsyncSession, candidate_id: uuid.UUID) -> Sequence[Interaction]:
+    """Meetings and replies, newest first, for a candidate's timeline."""
+    query = (
+        select(Interaction)
+        .where(Interaction.candidate_id == candidate_id)
+        .order_by(Interaction.created_at.desc())
+        .limit(200)
+    )
+    return (await session.execute(query)).scalars().all()

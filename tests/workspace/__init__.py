@@ -1,0 +1,1 @@
+"""The web workspace under /app, end to end on the dev stack: over HTTP, and in Chromium."""
