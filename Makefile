@@ -15,7 +15,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: dev test lint install lock worker api clean imap-server browser
+.PHONY: dev test test-faults lint install lock worker api clean imap-server browser
 
 $(UV_STAMP):
 	rm -rf $(TOOLS)
@@ -42,9 +42,15 @@ lock: $(UV_STAMP)
 dev: $(STAMP)
 	$(BIN)/python -m rapport.devstack
 
-## The whole suite: lint, types, tests against real Temporal, PostgreSQL, SMTP and IMAP.
+## The whole suite: lint, types, tests against real Temporal, PostgreSQL, SMTP and IMAP; all
+## but the fault tests, which take minutes (`make test-faults`; CI runs both).
 test: $(STAMP) lint imap-server browser
-	$(BIN)/python -m pytest -q -ra
+	$(BIN)/python -m pytest -q -ra -m "not faults"
+
+## The fault tests (tests/faults): the worker and Temporal SIGKILLed, PostgreSQL frozen, SMTP
+## refusing, while Rapport sends; every email counted. Prints the counts at the end.
+test-faults: $(STAMP)
+	$(BIN)/python -m pytest -q -ra -m faults tests/faults
 
 ## dovecot for the IMAP tests, installed where apt-get can (root, as on CI); else they skip.
 imap-server:

