@@ -40,6 +40,8 @@ class Base(DeclarativeBase):
 
 class Candidate(Base):
     __tablename__ = "candidates"
+    # The list's keyset order (api.candidates: oldest first).
+    __table_args__ = (Index("ix_candidates_created_at_id", "created_at", "id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     external_id: Mapped[str] = mapped_column(String(200), unique=True)
@@ -325,3 +327,7 @@ class AuditEntry(Base):
     method: Mapped[str] = mapped_column(String(8))
     path: Mapped[str] = mapped_column(String(500))
     status: Mapped[int] = mapped_column(SmallInteger)
+
+
+# Defined beside this module (it needs Base), imported here so the metadata is whole.
+from rapport.db.published import PublishedStatus as PublishedStatus  # noqa: E402
