@@ -25,7 +25,7 @@ async def test_rows_run_concurrently_and_report_in_row_order() -> None:
         return ImportRow(row=number, external_id=record["external_id"], status="created")
 
     records = [{"external_id": f"x-{number}"} for number in range(40)]
-    rows = await enrol_rows(records, enrol_one)
+    rows = await enrol_rows(records, enrol_one, asyncio.Semaphore(IMPORT_CONCURRENCY))
     assert [row.row for row in rows] == list(range(1, 41))
     assert most == IMPORT_CONCURRENCY
 
@@ -46,7 +46,7 @@ async def test_rows_of_one_external_id_go_in_order() -> None:
         )
 
     records = [{"external_id": "same"}, {"external_id": "other"}, {"external_id": "same"}]
-    rows = await enrol_rows(records, enrol_one)
+    rows = await enrol_rows(records, enrol_one, asyncio.Semaphore(IMPORT_CONCURRENCY))
     assert [row.status for row in rows] == ["created", "created", "existing"]
     assert order.index(1) < order.index(3)
 
@@ -64,6 +64,24 @@ async def test_an_outage_stops_new_rows_and_lets_those_under_way_finish() -> Non
 
     records: list[Any] = [{"external_id": f"x-{number}"} for number in range(100)]
     with pytest.raises(TimeoutError):
-        await enrol_rows(records, enrol_one)
+        await enrol_rows(records, enrol_one, asyncio.Semaphore(IMPORT_CONCURRENCY))
     # The rows already under way when row 1 failed finished; no new one started.
     assert sorted(finished) == list(range(2, IMPORT_CONCURRENCY + 1))
+
+
+async def test_the_slots_are_shared_by_imports_under_way() -> None:
+    running = 0
+    most = 0
+
+    async def enrol_one(number: int, record: Any) -> ImportRow:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.01)
+        running -= 1
+        return ImportRow(row=number, external_id=None, status="created")
+
+    slots = asyncio.Semaphore(IMPORT_CONCURRENCY)
+    records: list[Any] = [{"external_id": f"x-{number}"} for number in range(30)]
+    await asyncio.gather(*(enrol_rows(records, enrol_one, slots) for _ in range(4)))
+    assert most == IMPORT_CONCURRENCY

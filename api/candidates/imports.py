@@ -23,9 +23,11 @@ from api.unavailable import is_outage
 from rapport.settings import Settings
 
 MAX_IMPORT_ROWS = 5000
-# Rows enrolled at once per import: each waits mostly on PostgreSQL and on starting its
-# workflow, so a few in flight keep both busy; well under the API's pool of connections
-# (5 + 10), which concurrent imports and reads share.
+# Rows enrolled at once, over all the imports this API process is serving: each row waits
+# mostly on PostgreSQL and on starting its workflow, so a few in flight keep both busy. Each
+# holds a pooled connection from its insert to its commit (after its workflow start), so this
+# stays well under the pool (5 + 10), leaving connections to reads: more rows than the pool
+# would wait for connections and, past the pool timeout, answer 503.
 IMPORT_CONCURRENCY = 8
 
 LIST_COLUMNS = ("skills", "interests")
@@ -94,8 +96,13 @@ def yes_no(value: str) -> bool | str:
 async def enrol_all(request: Request, temporal: Client, settings: Settings) -> ImportReport:
     """Every row of the import, enrolled or rejected with its reasons."""
     records = await read_import(request)
+    state = request.app.state
+    if getattr(state, "import_slots", None) is None:
+        state.import_slots = asyncio.Semaphore(IMPORT_CONCURRENCY)
     rows = await enrol_rows(
-        records, lambda number, record: import_row(request, temporal, settings, number, record)
+        records,
+        lambda number, record: import_row(request, temporal, settings, number, record),
+        state.import_slots,
     )
     return ImportReport(
         created=sum(row.status == "created" for row in rows),
@@ -106,9 +113,12 @@ async def enrol_all(request: Request, temporal: Client, settings: Settings) -> I
 
 
 async def enrol_rows(
-    records: list[Any], enrol_one: Callable[[int, Any], Awaitable[ImportRow]]
+    records: list[Any],
+    enrol_one: Callable[[int, Any], Awaitable[ImportRow]],
+    slots: asyncio.Semaphore,
 ) -> list[ImportRow]:
-    """The rows' reports, in row order, the rows enrolled IMPORT_CONCURRENCY at a time.
+    """The rows' reports, in row order, each row enrolled in one of the `slots` (shared by the
+    imports under way, IMPORT_CONCURRENCY of them).
 
     Each row is its own enrolment (transaction, workflow start). Rows naming the same
     external id go one after another, in row order, so the first is `created` and the others
@@ -132,7 +142,10 @@ async def enrol_rows(
                 if failures:
                     return
                 try:
-                    reports[index] = await enrol_one(index + 1, records[index])
+                    async with slots:
+                        if failures:
+                            return
+                        reports[index] = await enrol_one(index + 1, records[index])
                 except Exception as err:
                     failures.append(err)
                     return
