@@ -1,7 +1,7 @@
 """Enrolment and profile changes: the database row and the candidate's workflow move together.
 
 Also what reading a candidate takes: who may see them, their profile as the API shows it, the
-workflow's live status and plan, their outreach history.
+workflow's plan, their outreach history (their stage and next touch: api.candidates.status).
 """
 
 from __future__ import annotations
