@@ -19,6 +19,7 @@ from activities.drafting import MessageSettings
 from activities.fanout import FanOutActivities
 from activities.handwritten import HandwrittenConfig, HandwrittenNotes, parse_postal_address
 from activities.mail import Mailer
+from activities.status import StatusActivities
 from activities.templates import Renderer
 from activities.touches import TouchActivities
 from rapport.db.session import DatabaseBounds, make_engine, make_session_factory
@@ -112,6 +113,7 @@ def build_worker(
     fanout = FanOutActivities(session_factory)
     digest = DigestActivities(session_factory, mailer, Renderer(), messages)
     calendar = CalendarActivities()
+    status = StatusActivities(session_factory)
     return Worker(
         client,
         task_queue=options.pop("task_queue", settings.task_queue),
@@ -127,6 +129,7 @@ def build_worker(
             fanout.send_digests,
             digest.send_owner_digests,
             calendar.public_holidays,
+            status.store_status,
         ],
         **(tuning(settings) | options),
     )

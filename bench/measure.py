@@ -4,9 +4,14 @@ until it settles, and rates."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import platform
 import time
 from collections.abc import Awaitable, Iterable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
@@ -17,6 +22,7 @@ from temporalio.service import RPCError
 POLL_SECONDS = 0.25
 SETTLED_AFTER_SECONDS = 3.0
 RPC_TIMEOUT = timedelta(seconds=30)
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 async def bounded(limit: int, jobs: Iterable[Awaitable[object]]) -> None:
@@ -76,3 +82,25 @@ async def settle(client: Client, task_queue: str, give_up_after: float) -> float
 
 def rate(count: int, seconds: float) -> str:
     return f"{count} in {seconds:.1f} s = {count / seconds:.0f}/s"
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    """The sample at `fraction` (0.5, 0.99) of the sorted samples, nearest rank."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+def write_results(name: str, figures: dict[str, Any]) -> Path:
+    """bench/results/<name>-<UTC time>.json, with when and where it was measured."""
+    now = datetime.now(UTC)
+    figures = {
+        "benchmark": name,
+        "measured_at": now.isoformat(timespec="seconds"),
+        "host": platform.node(),
+        "cpus": os.cpu_count(),
+        **figures,
+    }
+    path = RESULTS / f"{name}-{now:%Y%m%dT%H%M%SZ}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(figures, indent=2) + "\n")
+    return path

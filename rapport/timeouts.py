@@ -58,3 +58,10 @@ NOT_COMMITTED_ATTEMPTS = 8
 # (a candidate plans nothing without them), with the backoff of the database activities.
 CALENDAR_START_TO_CLOSE = timedelta(seconds=30)
 CALENDAR_RETRY = DATABASE_RETRY
+
+# Storing a candidate's status (a local activity: one upsert). Retried while the database is
+# away, for as long as a frozen or restarting database plausibly stays away; after that the
+# workflow goes on, and stores its status again at its next change.
+STATUS_START_TO_CLOSE = timedelta(seconds=10)
+STATUS_SCHEDULE_TO_CLOSE = timedelta(hours=1)
+STATUS_RETRY = DATABASE_RETRY

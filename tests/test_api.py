@@ -118,7 +118,7 @@ async def test_detail_has_live_stage_and_next_touch(api: httpx.AsyncClient) -> N
     # would skip, leaving no channel), and not greeted while the test runs.
     birthday = f"{days_ahead(20):%m-%d}"
     created = (await api.post("/api/candidates", json=enrolment(birthday=birthday))).json()
-    detail = (await api.get(f"/api/candidates/{created['id']}")).json()
+    detail = (await api.get(f"/api/candidates/{created['id']}", params={"live": "true"})).json()
     assert detail["stage"] == "nurturing"
     assert detail["status_source"] == "workflow"
     touch = detail["next_touch"]
@@ -168,7 +168,7 @@ async def test_patch_replans_the_workflow(api: httpx.AsyncClient) -> None:
             break
         await asyncio.sleep(0.1)
     assert await occasions() == {"work_anniversary"}
-    detail = (await api.get(f"/api/candidates/{created['id']}")).json()
+    detail = (await api.get(f"/api/candidates/{created['id']}", params={"live": "true"})).json()
     assert detail["status_source"] == "workflow"
 
     bad = await api.patch(f"/api/candidates/{created['id']}", json={"timezone": "Nowhere/Land"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from temporalio import workflow
+from temporalio.exceptions import ActivityError
 
 # Workflow code of its own, imported inside the sandbox (not passed through), so that the
 # contracts it imports are the sandbox's too: the converter resolves their type hints there.
@@ -22,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     import rapport.outreach.planning as planning
     import rapport.outreach.policy as policy
     import rapport.timeouts as timeouts
+    from activities.status import StatusActivities
     from rapport.contracts.candidate import (
         AutoReplied,
         CandidateInput,
@@ -39,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
         VacancyClosed,
         VacancyOpened,
     )
+    from rapport.contracts.status import StatusToStore
     from rapport.names import CHANNEL_WORDS
     from rapport.outreach.state import CandidateState, HandOver, OneOff, PlannedTouch
     from rapport.search_attributes import candidate_updates
@@ -52,6 +55,8 @@ VACANCIES_KEPT = 200
 REPLIES_KEPT = 20
 # A change of behaviour that histories recorded before it must not see on replay.
 PENDING_NOT_LEFT_WAITING = "pending-one-offs-of-ended-or-uninterested-dropped"
+# Runs recorded before the status was stored in PostgreSQL schedule no such activity.
+STATUS_STORED = "status-stored-in-postgresql"
 
 
 @workflow.defn(name="CandidateWorkflow")
@@ -66,6 +71,8 @@ class CandidateWorkflow:
         # (as runs always have: histories replay that upsert).
         self._replan = False
         self._published: tuple[object, ...] | None = None
+        # What this run has stored in PostgreSQL (activities.status), likewise once per run.
+        self._stored: tuple[object, ...] | None = None
 
     @workflow.run
     async def run(self, input: CandidateInput) -> None:
@@ -97,6 +104,8 @@ class CandidateWorkflow:
                     await delivery.drop_pending(state, f"candidate is {state.stage}")
                 state.next_touch = None
                 self._publish(None)
+                if state.stage != Stage.ERASED:
+                    await self._store(None)
                 workflow.set_current_details(f"ended: {state.stage}")
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 return
@@ -110,6 +119,7 @@ class CandidateWorkflow:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 state.run_started_at = None
                 workflow.continue_as_new(CandidateInput(state=state))
+            await self._store(touch)
 
             wake_at = run_ends_at if touch is None else min(touch.due_at, run_ends_at)
             if wake_at > now:
@@ -291,6 +301,33 @@ class CandidateWorkflow:
                 )
             )
             self._published = current
+
+    async def _store(self, touch: PlannedTouch | None) -> None:
+        """Store the stage and next touch in PostgreSQL when they changed, for the API to read
+        without waking this workflow. A local activity: no round trip through the task queue."""
+        current = (self._state.stage, touch)
+        if current == self._stored or not workflow.patched(STATUS_STORED):
+            return
+        try:
+            await workflow.execute_local_activity_method(
+                StatusActivities.store_status,
+                StatusToStore(
+                    candidate_id=self._state.facts.candidate_id,
+                    stage=self._state.stage,
+                    next_touch=touch,
+                    published_at=workflow.now(),
+                ),
+                start_to_close_timeout=timeouts.STATUS_START_TO_CLOSE,
+                schedule_to_close_timeout=timeouts.STATUS_SCHEDULE_TO_CLOSE,
+                retry_policy=timeouts.STATUS_RETRY,
+                summary="store status",
+            )
+        except ActivityError:
+            # The database stayed away: the API shows the status stored before, and this
+            # run stores it again at its next change.
+            workflow.logger.warning("status of %s not stored", self._state.facts.candidate_id)
+            return
+        self._stored = current
 
     def _details(self, touch: PlannedTouch | None) -> str:
         stage = self._state.stage

@@ -18,6 +18,7 @@ from api.app.session import PATH
 from api.auth import ADMIN, HR, Principal
 from api.candidates import lifecycle
 from api.candidates import service as candidates
+from api.candidates import status as candidate_status
 from api.candidates.schemas import OptOutBody, StageBody
 from api.deps import SessionDep, SettingsDep, TemporalDep, id_or_404
 from rapport.db.models import Candidate
@@ -114,7 +115,7 @@ async def candidate_page(
     done: str | None = None,
 ) -> Response:
     candidate = await load(session, candidate_id, principal)
-    detail = await candidates.detail(temporal, settings, candidate)
+    detail = await candidate_status.detail(session, temporal, settings, candidate)
     plan = await candidates.plan(temporal, settings, candidate, PLAN_DAYS)
     touches = await candidates.touch_history(session, candidate)
     workflow_url = (

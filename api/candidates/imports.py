@@ -1,9 +1,11 @@
 """Enrolling many at once: a JSON list, a text/csv body or a CSV upload read into enrolment
 bodies (flat columns, lists separated by `;`, empty cells absent), then one enrolment per row,
-each in its own transaction, reported row by row."""
+each in its own transaction, a few rows at a time, reported row by row."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Request
@@ -16,6 +18,13 @@ from api.errors import FieldError, field_errors
 from api.imports import read_import
 from api.unavailable import is_outage
 from rapport.settings import Settings
+
+# Rows enrolled at once, over all the imports this API process is serving: each row waits
+# mostly on PostgreSQL and on starting its workflow, so a few in flight keep both busy. Each
+# holds a pooled connection from its insert to its commit (after its workflow start), so this
+# stays well under the pool (5 + 10), leaving connections to reads: more rows than the pool
+# would wait for connections and, past the pool timeout, answer 503.
+IMPORT_CONCURRENCY = 8
 
 LIST_COLUMNS = ("skills", "interests")
 RELATIONSHIP_COLUMNS = {
@@ -78,15 +87,64 @@ def yes_no(value: str) -> bool | str:
 async def enrol_all(request: Request, temporal: Client, settings: Settings) -> ImportReport:
     """Every row of the import, enrolled or rejected with its reasons."""
     records = await read_import(request, record_from_row)
-    rows: list[ImportRow] = []
-    for number, record in enumerate(records, start=1):
-        rows.append(await import_row(request, temporal, settings, number, record))
+    state = request.app.state
+    if getattr(state, "import_slots", None) is None:
+        state.import_slots = asyncio.Semaphore(IMPORT_CONCURRENCY)
+    rows = await enrol_rows(
+        records,
+        lambda number, record: import_row(request, temporal, settings, number, record),
+        state.import_slots,
+    )
     return ImportReport(
         created=sum(row.status == "created" for row in rows),
         existing=sum(row.status == "existing" for row in rows),
         rejected=sum(row.status == "rejected" for row in rows),
         items=rows,
     )
+
+
+async def enrol_rows(
+    records: list[Any],
+    enrol_one: Callable[[int, Any], Awaitable[ImportRow]],
+    slots: asyncio.Semaphore,
+) -> list[ImportRow]:
+    """The rows' reports, in row order, each row enrolled in one of the `slots` (shared by the
+    imports under way, IMPORT_CONCURRENCY of them).
+
+    Each row is its own enrolment (transaction, workflow start). Rows naming the same
+    external id go one after another, in row order, so the first is `created` and the others
+    `existing` as in a sequential import. The first error (an outage: Temporal or PostgreSQL
+    not answering) stops new rows from starting; the rows under way finish (never cancelled
+    between their workflow start and their commit), then it is raised: a 503, and the rows
+    enrolled so far are reported `existing` when the import is sent again.
+    """
+    reports: list[ImportRow | None] = [None] * len(records)
+    groups: dict[object, list[int]] = {}
+    for index, record in enumerate(records):
+        external_id = record.get("external_id") if isinstance(record, dict) else None
+        key = external_id if isinstance(external_id, str) else ("row", index)
+        groups.setdefault(key, []).append(index)
+    pending = iter(groups.values())
+    failures: list[Exception] = []
+
+    async def lane() -> None:
+        for indexes in pending:
+            for index in indexes:
+                if failures:
+                    return
+                try:
+                    async with slots:
+                        if failures:
+                            return
+                        reports[index] = await enrol_one(index + 1, records[index])
+                except Exception as err:
+                    failures.append(err)
+                    return
+
+    await asyncio.gather(*(lane() for _ in range(min(IMPORT_CONCURRENCY, len(groups)))))
+    if failures:
+        raise failures[0]
+    return [report for report in reports if report is not None]
 
 
 async def import_row(

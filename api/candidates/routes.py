@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from api.auth import ADMIN_ONLY, OWNER_WRITE, READ, WRITE, Principal, PrincipalDep
 from api.candidates import imports, lifecycle, service
+from api.candidates import status as candidate_status
 from api.candidates.schemas import (
     CandidateCreate,
     CandidateDetail,
@@ -104,10 +105,15 @@ async def get_candidate(
     temporal: TemporalDep,
     settings: SettingsDep,
     principal: PrincipalDep,
+    live: Annotated[
+        bool,
+        Query(description="Ask the live workflow (wakes it) rather than read what it published."),
+    ] = False,
 ) -> CandidateDetail:
-    """The stored profile plus the workflow's live stage and next touch."""
+    """The stored profile plus the stage and next touch the workflow published (see
+    `status_source`); `?live=true` asks the workflow itself."""
     candidate = await load_candidate(session, candidate_id, principal)
-    return await service.detail(temporal, settings, candidate)
+    return await candidate_status.detail(session, temporal, settings, candidate, live=live)
 
 
 @router.patch("/{candidate_id}", dependencies=[WRITE])
@@ -121,7 +127,8 @@ async def update_candidate(
     """Update the profile; the workflow re-plans with the new facts."""
     candidate = await load_candidate(session, candidate_id)
     candidate = await service.update_profile(session, temporal, candidate, body)
-    return await service.detail(temporal, settings, candidate)
+    # Just signalled: the workflow's own answer shows the change.
+    return await candidate_status.detail(session, temporal, settings, candidate, live=True)
 
 
 @router.get("/{candidate_id}/plan", dependencies=[READ])
@@ -185,7 +192,8 @@ async def opt_out(
     """Stop some channels (`{"channels": [...]}`) or everything (`{}`), at once."""
     candidate = await load_candidate(session, candidate_id)
     candidate = await lifecycle.opt_out(session, temporal, candidate, body)
-    return await service.detail(temporal, settings, candidate)
+    # Just signalled: the workflow's own answer shows the change.
+    return await candidate_status.detail(session, temporal, settings, candidate, live=True)
 
 
 @router.post("/{candidate_id}/stage", dependencies=[WRITE])
@@ -200,7 +208,8 @@ async def change_stage(
     candidate = await load_candidate(session, candidate_id)
     service.still_open(candidate)
     candidate = await lifecycle.change_stage(session, temporal, candidate, body)
-    return await service.detail(temporal, settings, candidate)
+    # Just signalled: the workflow's own answer shows the change.
+    return await candidate_status.detail(session, temporal, settings, candidate, live=True)
 
 
 @router.delete("/{candidate_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[ADMIN_ONLY])

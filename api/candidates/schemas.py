@@ -167,8 +167,9 @@ class CandidateOut(BaseModel):
 
 class CandidateDetail(CandidateOut):
     next_touch: TouchPlan | None
-    status_source: Literal["workflow", "plan"] = Field(
-        description="`workflow` when the live workflow answered, `plan` when computed from data."
+    status_source: Literal["workflow", "published", "plan"] = Field(
+        description="`published`: as the workflow last stored it (the default); `workflow`: the"
+        " live workflow answered (`?live=true`); `plan`: computed from the stored profile."
     )
 
 

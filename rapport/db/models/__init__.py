@@ -10,6 +10,7 @@ from rapport.db.models.candidates import Candidate, Erasure, Interaction, Invita
 from rapport.db.models.inbound import InboundRecord
 from rapport.db.models.outreach import Article, Task, TaskVacancy
 from rapport.db.models.people import Person
+from rapport.db.models.published import PublishedStatus
 from rapport.db.models.vacancies import Campaign, Digest, Vacancy, VacancyMatch
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Interaction",
     "Invitation",
     "Person",
+    "PublishedStatus",
     "Task",
     "TaskVacancy",
     "Touch",

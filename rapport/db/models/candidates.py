@@ -26,6 +26,8 @@ from rapport.db.models.base import Base
 
 class Candidate(Base):
     __tablename__ = "candidates"
+    # The list's keyset order (api.candidates: oldest first).
+    __table_args__ = (Index("ix_candidates_created_at_id", "created_at", "id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     external_id: Mapped[str] = mapped_column(String(200), unique=True)

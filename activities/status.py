@@ -1,0 +1,47 @@
+"""The status activity: a candidate's workflow stores its stage and next touch in PostgreSQL
+whenever they change, so the API reads them there without waking the workflow.
+
+Run as a local activity (one quick upsert inside the workflow task: no task queue round trip,
+one marker in the history). Idempotent and ordered by the workflow's clock, so a retry or a
+late attempt never overwrites a newer status.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+
+from rapport.contracts.status import StatusToStore
+from rapport.db.repositories import statuses as status_repo
+
+
+class StatusActivities:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = session_factory
+
+    @activity.defn(name="store_status")
+    async def store_status(self, status: StatusToStore) -> bool:
+        """True when stored; False when the candidate is gone (erased meanwhile)."""
+        touch = status.next_touch
+        try:
+            async with self._sessions.begin() as session:
+                await status_repo.store_status(
+                    session,
+                    uuid.UUID(status.candidate_id),
+                    stage=status.stage.value,
+                    occasion=touch.occasion.value if touch else None,
+                    channel=touch.channel.value if touch and touch.channel else None,
+                    sender_role=touch.sender_role.value if touch else None,
+                    due_at=touch.due_at if touch else None,
+                    reason=touch.reason if touch else None,
+                    sender=touch.sender if touch else None,
+                    assisted=bool(touch and touch.assisted),
+                    skip=bool(touch and touch.skip),
+                    published_at=status.published_at,
+                )
+        except IntegrityError:
+            return False
+        return True

@@ -1,0 +1,185 @@
+"""API read benchmark: p50/p99 of `GET /api/candidates/{id}`, `/plan` and the list at C
+concurrent clients with N candidates, next to the raw engine's reads on the same server in the
+same run.
+
+    .venv/bin/python -m bench.api_reads --candidates 10000 --clients 32
+
+It starts the dev stack (as bench.fanout does), imports N candidates (bench.enrolment's way)
+and lets the task queue settle, so every workflow has published its status. Then, C clients
+at a time, each figure over --requests requests:
+
+- `GET /api/candidates/{id}` of random candidates (what the workflows published: no worker
+  involved), against the engine's own read of one workflow, `describe()`, of random candidate
+  workflows;
+- `GET /api/candidates/{id}/plan` (the live workflow's planner: a query, so through the
+  worker), against a query of bare sleeping workflows on a worker in this process;
+- `GET /api/candidates?limit=50` from random cursors, against a page of 50 of the engine's
+  visibility list (`ListWorkflowExecutions`).
+
+Prints p50, p99 and requests per second of each (and how many failed: a 5xx, or the busy
+server not answering within 30 s; excluded from the percentiles), the ratios of the p99s, and
+writes them to bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import signal
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+from temporalio.api.workflowservice.v1 import ListWorkflowExecutionsRequest
+from temporalio.client import Client
+
+from bench.bare import SleepingWorkflow, bare_queue, start_sleeping
+from bench.enrolment import import_all
+from bench.measure import RPC_TIMEOUT, bounded, percentile, settle, write_results
+from bench.stack import TASK_QUEUE, bench_database, dev_stack, say
+from harness.api_helpers import enrolment
+from harness.stack import RunningStack
+
+BARE_WORKFLOWS = 1000  # enough that queries do not all hit a few cached workflows
+
+
+async def timed_requests(
+    clients: int, requests: int, one: Callable[[], Awaitable[None]]
+) -> dict[str, float]:
+    """p50 and p99 in milliseconds, and requests per second, of `requests` calls of `one`,
+    `clients` at a time."""
+    latencies: list[float] = []
+    errors = 0
+
+    async def call() -> None:
+        nonlocal errors
+        began = time.monotonic()
+        try:
+            await one()
+        except Exception:  # a 5xx, or the busy server not answering within RPC_TIMEOUT
+            errors += 1
+            return
+        latencies.append(time.monotonic() - began)
+
+    started = time.monotonic()
+    await bounded(clients, (call() for _ in range(requests)))
+    elapsed = time.monotonic() - started
+    if not latencies:
+        raise RuntimeError(f"all {requests} requests failed")
+    return {
+        "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        "per_second": round(len(latencies) / elapsed, 1),
+        "errors": errors,
+    }
+
+
+def show(name: str, figure: dict[str, float]) -> str:
+    failed = f"  {figure['errors']} failed" if figure["errors"] else ""
+    return (
+        f"{name:<28} p50 {figure['p50_ms']:7.1f} ms  p99 {figure['p99_ms']:7.1f} ms"
+        f"  {figure['per_second']:6.0f}/s{failed}"
+    )
+
+
+async def benchmark(stack: RunningStack, count: int, clients: int, requests: int) -> None:
+    client = await Client.connect(stack.temporal_address)
+    key = stack.env["RAPPORT_ADMIN_API_KEY"]
+    figures: dict[str, Any] = {"candidates": count, "clients": clients, "requests": requests}
+    async with httpx.AsyncClient(
+        base_url=stack.api_url,
+        timeout=120,
+        headers={"Authorization": f"Bearer {key}"},
+        limits=httpx.Limits(max_connections=clients, max_keepalive_connections=clients),
+    ) as api:
+        say(f"importing {count} candidates")
+        await import_all(api, [enrolment() for _ in range(count)])
+        await settle(client, TASK_QUEUE, 3600)
+        ids: list[str] = []
+        cursor: str | None = None
+        while True:
+            params = {"limit": 200} | ({"cursor": cursor} if cursor else {})
+            page = (await api.get("/api/candidates", params=params)).json()
+            ids.extend(item["id"] for item in page["items"])
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        detail = (await api.get(f"/api/candidates/{ids[0]}")).json()
+        say(f"{len(ids)} candidates; status_source of the first: {detail['status_source']}")
+        workflow_ids = [f"candidate-{candidate_id}" for candidate_id in ids]
+
+        async def get(path: str, params: dict[str, Any] | None = None) -> None:
+            response = await api.get(path, params=params)
+            response.raise_for_status()
+
+        rapport = {
+            "get_candidate": lambda: get(f"/api/candidates/{random.choice(ids)}"),
+            "plan": lambda: get(f"/api/candidates/{random.choice(ids)}/plan"),
+            "list": lambda: get("/api/candidates", {"limit": 50, "cursor": random.choice(ids)}),
+        }
+        for name, one in rapport.items():
+            say(f"measuring {name}")
+            figures[name] = await timed_requests(clients, requests, one)
+            say(show(name, figures[name]))
+
+    async def describe() -> None:
+        await client.get_workflow_handle(random.choice(workflow_ids)).describe(
+            rpc_timeout=RPC_TIMEOUT
+        )
+
+    async def visibility_page() -> None:
+        await client.workflow_service.list_workflow_executions(
+            ListWorkflowExecutionsRequest(namespace=client.namespace, page_size=50),
+            timeout=RPC_TIMEOUT,
+        )
+
+    async with bare_queue(client) as queue:
+        await start_sleeping(queue, BARE_WORKFLOWS, clients)
+        await settle(client, queue.task_queue, 3600)
+
+        async def query() -> None:
+            handle = client.get_workflow_handle_for(SleepingWorkflow.run, random.choice(queue.ids))
+            await handle.query(SleepingWorkflow.status, rpc_timeout=RPC_TIMEOUT)
+
+        raw = {"raw_describe": describe, "raw_query": query, "raw_list": visibility_page}
+        for name, one in raw.items():
+            say(f"measuring {name}")
+            figures[name] = await timed_requests(clients, requests, one)
+            say(show(name, figures[name]))
+    pairs = (("get_candidate", "raw_describe"), ("plan", "raw_query"), ("list", "raw_list"))
+    lines = [f"{count} candidates, {clients} clients, {requests} requests each"]
+    for ours, theirs in pairs:
+        ratio = figures[ours]["p99_ms"] / max(figures[theirs]["p99_ms"], 0.1)
+        figures[f"ratio_p99_{ours}"] = round(ratio, 2)
+        lines += [
+            f"  {show(ours, figures[ours])}",
+            f"  {show(theirs, figures[theirs])}",
+            f"    p99 ratio {ours} / {theirs}: {ratio:.2f}",
+        ]
+    say("\n" + "\n".join(lines))
+    say(f"written to {write_results('api_reads', figures)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.api_reads", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--candidates", type=int, default=10000, help="candidates (N)")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent clients (C)")
+    parser.add_argument("--requests", type=int, default=3000, help="requests per figure")
+    args = parser.parse_args()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        with bench_database() as database_url, dev_stack(database_url, None, None) as stack:
+            asyncio.run(benchmark(stack, args.candidates, args.clients, args.requests))
+    except KeyboardInterrupt:
+        say("interrupted; cleaned up")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

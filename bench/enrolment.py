@@ -1,0 +1,146 @@
+"""Enrolment benchmark: how fast Rapport enrols N candidates, next to bare `start_workflow` of
+as many sleeping workflows on the same server in the same run.
+
+    .venv/bin/python -m bench.enrolment --candidates 1000
+
+It starts `python -m rapport.devstack` on free ports with a fresh database (as bench.fanout
+does), then times
+
+1. `POST /api/candidates/import` of N candidates, requests of 250 rows, 4 in flight, from the
+   first request until the last answered (every row's workflow is started before its row
+   answers), and how long after that the task queue settles (every first workflow task run);
+2. N single `POST /api/candidates`, 32 in flight;
+3. N bare `start_workflow` calls of a workflow that sleeps for a year, on a task queue of its
+   own with a worker in this process, 32 in flight (as many as the import keeps in flight:
+   4 requests of IMPORT_CONCURRENCY rows), and then 4 in flight for reference;
+
+prints each rate, the ratios of (1) and (2) to (3), and writes them to bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+import time
+from typing import Any
+
+import httpx
+from temporalio.client import Client
+
+from api.candidates.imports import IMPORT_CONCURRENCY
+from bench.bare import bare_queue, start_sleeping
+from bench.measure import bounded, rate, settle, write_results
+from bench.stack import TASK_QUEUE, bench_database, dev_stack, say
+from harness.api_helpers import enrolment
+from harness.stack import RunningStack
+
+IMPORT_BATCH = 250
+IMPORTS_IN_FLIGHT = 4
+SINGLES_IN_FLIGHT = 32
+BARE_IN_FLIGHT = IMPORTS_IN_FLIGHT * IMPORT_CONCURRENCY
+
+
+async def import_all(api: httpx.AsyncClient, rows: list[dict[str, Any]]) -> float:
+    """Import every row, IMPORT_BATCH per request, IMPORTS_IN_FLIGHT requests; seconds taken."""
+    started = time.monotonic()
+
+    async def one(batch: list[dict[str, Any]]) -> None:
+        response = await api.post("/api/candidates/import", json=batch)
+        response.raise_for_status()
+        report = response.json()
+        if report["created"] != len(batch):
+            refused = [item for item in report["items"] if item["status"] != "created"]
+            raise RuntimeError(f"import created {report['created']} of {len(batch)}: {refused[:3]}")
+
+    batches = (
+        one(rows[start : start + IMPORT_BATCH]) for start in range(0, len(rows), IMPORT_BATCH)
+    )
+    await bounded(IMPORTS_IN_FLIGHT, batches)
+    return time.monotonic() - started
+
+
+async def enrol_singly(api: httpx.AsyncClient, rows: list[dict[str, Any]]) -> float:
+    started = time.monotonic()
+
+    async def one(row: dict[str, Any]) -> None:
+        response = await api.post("/api/candidates", json=row)
+        if response.status_code != 201:
+            raise RuntimeError(f"POST /api/candidates answered {response.status_code}")
+
+    await bounded(SINGLES_IN_FLIGHT, (one(row) for row in rows))
+    return time.monotonic() - started
+
+
+async def benchmark(stack: RunningStack, count: int, give_up_after: float) -> None:
+    client = await Client.connect(stack.temporal_address)
+    key = stack.env["RAPPORT_ADMIN_API_KEY"]
+    figures: dict[str, Any] = {"candidates": count}
+    lines: list[str] = []
+
+    def result(line: str) -> None:
+        lines.append(f"  {line}")
+        say(f"= {line}")
+
+    async with httpx.AsyncClient(
+        base_url=stack.api_url, timeout=600, headers={"Authorization": f"Bearer {key}"}
+    ) as api:
+        say(f"importing {count} candidates, {IMPORT_BATCH} a request, {IMPORTS_IN_FLIGHT} at once")
+        imported = await import_all(api, [enrolment() for _ in range(count)])
+        settled = await settle(client, TASK_QUEUE, give_up_after)
+        result(f"import                {rate(count, imported)}; settled {settled:.0f} s later")
+        say(f"enrolling {count} candidates one by one ({SINGLES_IN_FLIGHT} in flight)")
+        singles = await enrol_singly(api, [enrolment() for _ in range(count)])
+        await settle(client, TASK_QUEUE, give_up_after)
+        result(f"single enrolments     {rate(count, singles)}")
+
+    say(f"baseline: {count} bare sleeping workflows started on the same server")
+    async with bare_queue(client) as queue:
+        bare = await start_sleeping(queue, count, BARE_IN_FLIGHT)
+        await settle(client, queue.task_queue, give_up_after)
+        bare_few = await start_sleeping(queue, count, IMPORTS_IN_FLIGHT)
+        await settle(client, queue.task_queue, give_up_after)
+    result(f"bare start_workflow   {rate(count, bare)} ({BARE_IN_FLIGHT} in flight)")
+    result(f"bare start_workflow   {rate(count, bare_few)} ({IMPORTS_IN_FLIGHT} in flight)")
+    result(f"ratio import / bare   {bare / imported:.2f}")
+    result(f"ratio single / bare   {bare / singles:.2f}")
+    figures.update(
+        import_per_second=round(count / imported, 1),
+        import_settled_seconds=round(settled, 1),
+        single_per_second=round(count / singles, 1),
+        bare_per_second=round(count / bare, 1),
+        bare_per_second_4_in_flight=round(count / bare_few, 1),
+        ratio_import=round(bare / imported, 2),
+        ratio_single=round(bare / singles, 2),
+        import_batch=IMPORT_BATCH,
+        imports_in_flight=IMPORTS_IN_FLIGHT,
+        import_concurrency=IMPORT_CONCURRENCY,
+        singles_in_flight=SINGLES_IN_FLIGHT,
+        bare_in_flight=BARE_IN_FLIGHT,
+    )
+    say(f"\nenrolment of {count} candidates\n" + "\n".join(lines))
+    say(f"written to {write_results('enrolment', figures)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.enrolment", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--candidates", type=int, default=1000, help="candidates (N)")
+    parser.add_argument(
+        "--timeout", type=float, default=3600.0, help="seconds to wait for any one phase"
+    )
+    args = parser.parse_args()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        with bench_database() as database_url, dev_stack(database_url, None, None) as stack:
+            asyncio.run(benchmark(stack, args.candidates, args.timeout))
+    except KeyboardInterrupt:
+        say("interrupted; cleaned up")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

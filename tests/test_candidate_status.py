@@ -1,0 +1,74 @@
+"""Reading a candidate does not wake its workflow: the stage and next touch come from what the
+workflow stored in PostgreSQL when they changed (`published`), the live workflow only when
+asked (`?live=true`), and the planner's answer from the profile until the workflow has stored
+one (`plan`). On the real dev stack."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from harness.api_helpers import days_ahead, enrolment, eventually
+from rapport.db.repositories import statuses as status_repo
+
+
+async def published(api: httpx.AsyncClient, candidate_id: str) -> dict[str, Any] | None:
+    detail: dict[str, Any] = (await api.get(f"/api/candidates/{candidate_id}")).json()
+    return detail if detail["status_source"] == "published" else None
+
+
+async def test_the_published_status_is_the_live_one(api: httpx.AsyncClient) -> None:
+    birthday = f"{days_ahead(20):%m-%d}"
+    created = (await api.post("/api/candidates", json=enrolment(birthday=birthday))).json()
+    first = (await api.get(f"/api/candidates/{created['id']}")).json()
+    # Before the workflow has stored its status the planner answers, with the same touch.
+    assert first["status_source"] in ("published", "plan")
+    stored = await eventually(lambda: published(api, created["id"]))
+    live = (await api.get(f"/api/candidates/{created['id']}", params={"live": "true"})).json()
+    assert live["status_source"] == "workflow"
+    assert stored["stage"] == live["stage"] == "nurturing"
+    assert stored["next_touch"] == live["next_touch"] == first["next_touch"]
+    assert stored["next_touch"]["occasion"] == "birthday"
+    assert stored["next_touch"]["channel"] == "email"
+    assert stored["next_touch"]["sender_role"] == "employee"
+
+
+async def test_a_change_is_published(api: httpx.AsyncClient) -> None:
+    birthday = f"{days_ahead(20):%m-%d}"
+    created = (await api.post("/api/candidates", json=enrolment(birthday=birthday))).json()
+    await eventually(lambda: published(api, created["id"]))
+    patched = await api.patch(f"/api/candidates/{created['id']}", json={"birthday": None})
+    assert patched.status_code == 200, patched.text
+
+    async def replanned() -> dict[str, Any] | None:
+        detail = await published(api, created["id"])
+        return detail if detail and detail["next_touch"]["occasion"] != "birthday" else None
+
+    after = await eventually(replanned)
+    live = (await api.get(f"/api/candidates/{created['id']}", params={"live": "true"})).json()
+    assert after["next_touch"] == live["next_touch"]
+
+
+async def test_an_ended_stage_shows_at_once_and_erasure_removes_the_row(
+    api: httpx.AsyncClient, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    created = (await api.post("/api/candidates", json=enrolment())).json()
+    await eventually(lambda: published(api, created["id"]))
+    total = await api.post(f"/api/candidates/{created['id']}/opt-out", json={})
+    assert total.status_code == 200, total.text
+    detail = (await api.get(f"/api/candidates/{created['id']}")).json()
+    assert (detail["stage"], detail["next_touch"]) == ("opted_out", None)
+
+    async def stored_stage() -> str | None:
+        async with sessions() as session:
+            row = await status_repo.get_status(session, uuid.UUID(created["id"]))
+        return row.stage if row and row.stage == "opted_out" else None
+
+    assert await eventually(stored_stage) == "opted_out"
+    erased = await api.delete(f"/api/candidates/{created['id']}")
+    assert erased.status_code == 204, erased.text
+    async with sessions() as session:
+        assert await status_repo.get_status(session, uuid.UUID(created["id"])) is None
