@@ -79,7 +79,12 @@ async def detail(
         source = "workflow"
     elif candidate.stage in CLOSED_STAGES:
         source = "published"  # outreach has ended: nothing is next, whatever was stored
-    elif (row := await status_repo.get_status(session, candidate.id)) is not None:
+    elif (row := await status_repo.get_status(session, candidate.id)) is not None and not (
+        # The API changed the stage after the workflow last published (a pause, a resume): the
+        # stored stage is the newer word, and the next touch follows from it until the
+        # workflow, told of it, publishes again.
+        row.stage != candidate.stage and row.updated_at < candidate.updated_at
+    ):
         out["stage"] = Stage(row.stage)
         touch = published_touch(row)
         source = "published"

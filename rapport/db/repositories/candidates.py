@@ -66,18 +66,39 @@ async def list_candidates(
     session: AsyncSession, where: CandidateFilter, *, limit: int, after: uuid.UUID | None
 ) -> Page:
     """Keyset pagination on (created_at, id): stable while candidates are being added."""
-    query = _filtered(select(Candidate), where)
+    return await keyset_page(session, _filtered(select(Candidate), where), limit=limit, after=after)
+
+
+async def keyset_page(
+    session: AsyncSession,
+    query: Select[Any],
+    *,
+    limit: int,
+    after: uuid.UUID | None,
+    newest_first: bool = False,
+) -> Page:
+    """A page of candidates in (created_at, id) order, oldest or newest first, starting after
+    the candidate `after` (the previous page's cursor)."""
     if after is not None:
         anchor = await session.get(Candidate, after)
         if anchor is not None:
-            query = query.where(
-                or_(
-                    Candidate.created_at > anchor.created_at,
-                    (Candidate.created_at == anchor.created_at) & (Candidate.id > anchor.id),
+            if newest_first:
+                beyond = (Candidate.created_at < anchor.created_at) | (
+                    (Candidate.created_at == anchor.created_at) & (Candidate.id < anchor.id)
                 )
-            )
-    query = query.order_by(Candidate.created_at, Candidate.id).limit(limit + 1)
-    rows: Sequence[Candidate] = (await session.execute(query)).scalars().all()
+            else:
+                beyond = (Candidate.created_at > anchor.created_at) | (
+                    (Candidate.created_at == anchor.created_at) & (Candidate.id > anchor.id)
+                )
+            query = query.where(beyond)
+    order = (
+        (Candidate.created_at.desc(), Candidate.id.desc())
+        if newest_first
+        else (Candidate.created_at, Candidate.id)
+    )
+    rows: Sequence[Candidate] = (
+        (await session.execute(query.order_by(*order).limit(limit + 1))).scalars().all()
+    )
     more = len(rows) > limit
     items = rows[:limit]
     return Page(items=items, next_cursor=str(items[-1].id) if more and items else None)

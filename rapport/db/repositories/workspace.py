@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.db.models import Candidate, Interaction
-from rapport.db.repositories.candidates import Page, escape_like
+from rapport.db.repositories.candidates import Page, escape_like, keyset_page
 
 
 @dataclass(frozen=True)
@@ -64,20 +64,7 @@ async def search_candidates(
 ) -> Page:
     """Newest first, keyset-paginated on (created_at, id)."""
     query = _searched(select(Candidate), where)
-    if after is not None:
-        anchor = await session.get(Candidate, after)
-        if anchor is not None:
-            query = query.where(
-                or_(
-                    Candidate.created_at < anchor.created_at,
-                    (Candidate.created_at == anchor.created_at) & (Candidate.id < anchor.id),
-                )
-            )
-    query = query.order_by(Candidate.created_at.desc(), Candidate.id.desc()).limit(limit + 1)
-    rows: Sequence[Candidate] = (await session.execute(query)).scalars().all()
-    more = len(rows) > limit
-    items = rows[:limit]
-    return Page(items=items, next_cursor=str(items[-1].id) if more and items else None)
+    return await keyset_page(session, query, limit=limit, after=after, newest_first=True)
 
 
 async def count_candidates(session: AsyncSession, where: CandidateSearch) -> int:
