@@ -39,7 +39,6 @@ from api.candidates.workflow import CLOSED_STAGES, live_status, next_from_data
 from rapport.db.models import Candidate, PublishedStatus
 from rapport.db.repositories import statuses as status_repo
 from rapport.settings import Settings
-from rapport.vocabulary import Stage
 
 Source = Literal["workflow", "published", "plan"]
 
@@ -79,13 +78,13 @@ async def detail(
         source = "workflow"
     elif candidate.stage in CLOSED_STAGES:
         source = "published"  # outreach has ended: nothing is next, whatever was stored
-    elif (row := await status_repo.get_status(session, candidate.id)) is not None and not (
-        # The API changed the stage after the workflow last published (a pause, a resume): the
-        # stored stage is the newer word, and the next touch follows from it until the
-        # workflow, told of it, publishes again.
-        row.stage != candidate.stage and row.updated_at < candidate.updated_at
+    elif (row := await status_repo.get_status(session, candidate.id)) is not None and (
+        # Every change of stage is written here by the API before its workflow hears of it, so
+        # the stored stage is never older than the published one. A published status of
+        # another stage is one the workflow has not caught up with yet (a pause, a resume):
+        # until it publishes again, the next touch follows from the stored data.
+        row.stage == candidate.stage
     ):
-        out["stage"] = Stage(row.stage)
         touch = published_touch(row)
         source = "published"
     else:
