@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.db.models import Candidate, Erasure, Touch
@@ -46,16 +46,24 @@ def _filtered(query: Select[Any], where: CandidateFilter) -> Select[Any]:
     if where.email_status:
         query = query.where(Candidate.email_status == where.email_status)
     if where.text:
-        pattern = f"%{escape_like(where.text)}%"
-        query = query.where(
-            or_(
-                Candidate.full_name.ilike(pattern, escape="\\"),
-                Candidate.current_title.ilike(pattern, escape="\\"),
-                Candidate.current_employer.ilike(pattern, escape="\\"),
-                Candidate.external_id.ilike(pattern, escape="\\"),
-            )
-        )
+        query = query.where(text_matches(where.text))
     return query
+
+
+# What a free-text search looks in: name, title, employer, the caller's own id.
+SEARCHED = (
+    Candidate.full_name,
+    Candidate.current_title,
+    Candidate.current_employer,
+    Candidate.external_id,
+)
+
+
+def text_matches(text: str, *columns: Any) -> ColumnElement[bool]:
+    """`text` anywhere in one of SEARCHED (and of `columns`), case-insensitive, taken
+    literally (`%` and `_` are not wildcards)."""
+    pattern = f"%{escape_like(text)}%"
+    return or_(*(column.ilike(pattern, escape="\\") for column in (*SEARCHED, *columns)))
 
 
 def escape_like(text: str) -> str:

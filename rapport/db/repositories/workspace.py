@@ -9,11 +9,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.db.models import Candidate, Interaction
-from rapport.db.repositories.candidates import Page, escape_like, keyset_page
+from rapport.db.repositories.candidates import Page, keyset_page, text_matches
 
 
 @dataclass(frozen=True)
@@ -46,16 +46,8 @@ def _searched(query: Select[Any], where: CandidateSearch) -> Select[Any]:
             select(skills.c.skill).where(func.lower(skills.c.skill) == where.skill.lower()).exists()
         )
     if where.text:
-        pattern = f"%{escape_like(where.text)}%"
-        query = query.where(
-            or_(
-                Candidate.full_name.ilike(pattern, escape="\\"),
-                Candidate.current_title.ilike(pattern, escape="\\"),
-                Candidate.current_employer.ilike(pattern, escape="\\"),
-                Candidate.external_id.ilike(pattern, escape="\\"),
-                Candidate.email.ilike(pattern, escape="\\"),
-            )
-        )
+        # The workspace also finds people by their address.
+        query = query.where(text_matches(where.text, Candidate.email))
     return query
 
 
