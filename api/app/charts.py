@@ -1,0 +1,81 @@
+"""The Outcomes page's charts: SVG drawn on the server by pygal, shown as an `<img>` (a data
+URL), so the script pygal writes into its SVG for its own tooltips never runs, and the page
+loads no chart JavaScript at all. Every chart has its numbers as an HTML table beside it; the
+image's alternative text says so."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pygal
+from pygal.style import Style
+
+# Dark enough on white for text and bars alike (WCAG AA), and told apart without colour by
+# the legend's order and the table.
+STYLE = Style(
+    background="white",
+    plot_background="white",
+    foreground="#1b1b1b",
+    foreground_strong="#1b1b1b",
+    foreground_subtle="#d0d0d0",
+    colors=("#1f5fa8", "#2e7d32", "#a34a00", "#6a3d9a"),
+    font_family="system-ui, sans-serif",
+    label_font_size=13,
+    major_label_font_size=13,
+    legend_font_size=13,
+    title_font_size=15,
+)
+WIDTH = 640
+ROW_HEIGHT = 34
+MIN_HEIGHT = 220
+
+
+@dataclass(frozen=True)
+class Chart:
+    src: str  # a data: URL of the SVG
+    alt: str
+
+
+def _image(chart: pygal.graph.graph.Graph, alt: str) -> Chart:
+    svg: str = chart.render(is_unicode=True)
+    return Chart("data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(), alt)
+
+
+def _config(rows: int, title: str) -> dict[str, object]:
+    return {
+        "style": STYLE,
+        "title": title,
+        "width": WIDTH,
+        "height": max(MIN_HEIGHT, 90 + rows * ROW_HEIGHT),
+        "js": [],
+        "disable_xml_declaration": True,
+        "legend_at_bottom": True,
+        "print_values": False,
+        "show_y_guides": False,
+        "truncate_label": 40,
+        "min_scale": 1,
+    }
+
+
+def bars(
+    title: str,
+    labels: Sequence[str],
+    series: dict[str, Sequence[int]],
+    *,
+    horizontal: bool = True,
+    stacked: bool = False,
+) -> Chart:
+    """One bar per label and series; the alt text names the table that holds the numbers."""
+    kind = {
+        (True, False): pygal.HorizontalBar,
+        (True, True): pygal.HorizontalStackedBar,
+        (False, False): pygal.Bar,
+        (False, True): pygal.StackedBar,
+    }[(horizontal, stacked)]
+    chart = kind(**_config(len(labels) if horizontal else 4, title))
+    chart.x_labels = list(labels)
+    for name, values in series.items():
+        chart.add(name, list(values))
+    return _image(chart, f"Bar chart: {title}. The same numbers are in the table below it.")
