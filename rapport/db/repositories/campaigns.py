@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.db.models import Campaign, Interaction, Invitation, Touch
@@ -60,7 +61,7 @@ async def invitation_outcomes(session: AsyncSession, campaign_id: uuid.UUID) -> 
             ),
         )
         .where(Invitation.campaign_id == campaign_id)
-        .distinct(Invitation.id)
+        .ext(distinct_on(Invitation.id))
         .order_by(Invitation.id, Touch.updated_at.desc().nulls_last())
         .subquery("latest")
     )
