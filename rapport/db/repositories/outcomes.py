@@ -61,6 +61,13 @@ def _owned(query: Select[Any], owner: str | None) -> Select[Any]:
     return query.where(func.lower(Candidate.owner) == owner.lower()) if owner else query
 
 
+def _touches_of(query: Select[Any], owner: str | None) -> Select[Any]:
+    """Touches narrowed to one owner's candidates; everyone's need no join."""
+    if not owner:
+        return query
+    return _owned(query.join(Candidate, Candidate.id == Touch.candidate_id), owner)
+
+
 def _tallies(events: Any, owner: str | None) -> Select[Any]:
     """`events` (candidate_id, at, channel, interested) by each dimension, in one query: the
     last touch sent to the candidate before each event says which occasion and sender role
@@ -154,9 +161,8 @@ async def touches_per_month(
 ) -> list[Month]:
     """Touches sent in each calendar month (UTC) of the period, to how many candidates."""
     month = func.date_trunc("month", func.timezone("UTC", Touch.sent_at))
-    per_candidate = _owned(
+    per_candidate = _touches_of(
         select(month.label("month"), Touch.candidate_id, func.count().label("n"))
-        .join(Candidate, Candidate.id == Touch.candidate_id)
         .where(Touch.status == TouchStatus.SENT, Touch.sent_at >= start, Touch.sent_at < end)
         .group_by(month, Touch.candidate_id),
         owner,
@@ -206,9 +212,8 @@ async def skips_by_reason(
     kind = func.trim(
         func.split_part(func.coalesce(Touch.reason, "no reason recorded"), REASON_KIND_SEPARATOR, 1)
     )
-    query = _owned(
+    query = _touches_of(
         select(kind, func.count())
-        .join(Candidate, Candidate.id == Touch.candidate_id)
         .where(Touch.status == TouchStatus.SKIPPED, Touch.due_at >= start, Touch.due_at < end)
         .group_by(kind)
         .order_by(func.count().desc(), kind)
