@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ STYLE = Style(
 WIDTH = 640
 ROW_HEIGHT = 34
 MIN_HEIGHT = 220
+MAX_TICKS = 8
 CACHED_CHARTS = 256  # about 25 kB each
 
 
@@ -91,6 +93,11 @@ def _drawn(
         (False, True): pygal.StackedBar,
     }[(horizontal, stacked)]
     chart = kind(**_config(len(labels) if horizontal else 4, title))
+    # Counts are whole numbers: ticks at whole steps, not at 0.1, 0.2, …
+    columns = list(zip(*(values for _, values in series), strict=True)) or [(0,)]
+    top = max(max(sum(c) if stacked else max(c) for c in columns), 1)
+    step = math.ceil(top / MAX_TICKS)
+    chart.y_labels = list(range(0, top + step, step))
     chart.x_labels = list(labels)
     for name, values in series:
         chart.add(name, list(values))

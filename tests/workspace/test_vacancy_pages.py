@@ -91,6 +91,7 @@ async def test_hr_opens_a_vacancy_and_sees_the_match_and_its_reasons(
     # Listed among the open ones; closing asks first, then says what it did.
     await page.goto(f"{stack.api_url}/app/vacancies")
     assert await page.get_by_role("link", name=f"Numerics lead {suffix}").count() == 1
+    await screenshot_for_docs(page, "vacancies")
     await page.goto(vacancy_url)
     await page.get_by_role("link", name="Close this vacancy").click()
     assert "cancelled" in await page.locator("main").inner_text()
