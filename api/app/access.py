@@ -52,3 +52,5 @@ Writer = Annotated[Principal, Depends(viewing(*WRITERS))]
 PostedByAnyone = Annotated[Principal, Depends(posting(*EVERYONE))]
 PostedByWriter = Annotated[Principal, Depends(posting(*WRITERS))]
 PostedByOwner = Annotated[Principal, Depends(posting(*OWNER_WRITERS))]
+# Vacancies, campaigns: everyone's figures, so not for an owner (as the API's READ_ALL).
+Reader = Annotated[Principal, Depends(viewing(ADMIN, HR, VIEWER))]

@@ -82,6 +82,15 @@ def errors_by_field(problems: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     return {field: "; ".join(dict.fromkeys(messages)) for field, messages in found.items()}
 
 
+def findings(refused: ValidationError | Invalid) -> dict[str, str]:
+    """The API's findings, pydantic's or a service's, by the form field each one names."""
+    if isinstance(refused, ValidationError):
+        problems = [problem.model_dump() for problem in field_errors(refused.errors())]
+    else:
+        problems = refused.detail if isinstance(refused.detail, list) else []
+    return errors_by_field(problems)
+
+
 def values_from(form: FormData | None) -> dict[str, str]:
     if form is None:
         return dict(DEFAULTS)

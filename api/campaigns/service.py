@@ -73,3 +73,16 @@ async def start_campaign(
 
     campaign, created = await create_then_start(session, find=find, create=create, start=start)
     return await campaign_out(session, campaign), created
+
+
+LISTED = 200
+
+
+async def listing(session: AsyncSession) -> list[Campaign]:
+    """The newest campaigns."""
+    return list(await campaign_repo.list_campaigns(session, limit=LISTED))
+
+
+async def outcomes(session: AsyncSession, campaign: Campaign) -> campaign_repo.InvitationOutcomes:
+    """What became of its invitations: reached, skipped (and why), waiting, replied."""
+    return await campaign_repo.invitation_outcomes(session, campaign.id)

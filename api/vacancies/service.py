@@ -48,7 +48,8 @@ async def start_fan_out(client: Client, settings: Settings, vacancy: Vacancy) ->
     )
 
 
-async def vacancy_out(session: AsyncSession, client: Client, vacancy: Vacancy) -> VacancyOut:
+async def stored_out(session: AsyncSession, vacancy: Vacancy) -> VacancyOut:
+    """The vacancy and its counts from PostgreSQL alone (the workspace's page: no workflow)."""
     counts = await vacancy_repo.match_counts(session, vacancy.id)
     out = VacancyOut.model_validate(vacancy, from_attributes=True)
     out.matched = sum(counts.values())
@@ -58,6 +59,12 @@ async def vacancy_out(session: AsyncSession, client: Client, vacancy: Vacancy) -
     out.cancelled = counts.get(MatchStatus.CANCELLED, 0)
     out.pending = counts.get(MatchStatus.MATCHED, 0)
     out.skipped_reasons = await vacancy_repo.skip_reasons(session, vacancy.id)
+    return out
+
+
+async def vacancy_out(session: AsyncSession, client: Client, vacancy: Vacancy) -> VacancyOut:
+    """The stored counts, and whether its workflow has considered every candidate yet."""
+    out = await stored_out(session, vacancy)
     handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(vacancy.workflow_id)
     with contextlib.suppress(RPCError, TimeoutError):
         state = await handle.query(
@@ -143,3 +150,13 @@ async def matches(
     ]
     more = len(rows) > limit
     return MatchList(items=items, next_cursor=str(offset + limit) if more else None)
+
+
+LISTED = 200
+
+
+async def listing(
+    session: AsyncSession, status: VacancyStatus | None
+) -> list[tuple[Vacancy, int, int, int]]:
+    """The newest vacancies (open, closed or both) with matched, reached and replied counts."""
+    return list(await vacancy_repo.list_vacancies(session, status=status, limit=LISTED))

@@ -209,3 +209,27 @@ async def mark_replied(session: AsyncSession, candidate_id: uuid.UUID) -> None:
         )
         .values(status=MatchStatus.REPLIED)
     )
+
+
+async def list_vacancies(
+    session: AsyncSession, *, status: str | None, limit: int
+) -> Sequence[tuple[Vacancy, int, int, int]]:
+    """Newest first, each with its matched, reached (notified or replied) and replied counts,
+    counted in one grouped query."""
+    reached = (MatchStatus.NOTIFIED, MatchStatus.REPLIED)
+    query = (
+        select(
+            Vacancy,
+            func.count(VacancyMatch.id),
+            func.count(VacancyMatch.id).filter(VacancyMatch.status.in_(reached)),
+            func.count(VacancyMatch.id).filter(VacancyMatch.status == MatchStatus.REPLIED),
+        )
+        .outerjoin(VacancyMatch, VacancyMatch.vacancy_id == Vacancy.id)
+        .group_by(Vacancy.id)
+        .order_by(Vacancy.created_at.desc(), Vacancy.id)
+        .limit(limit)
+    )
+    if status:
+        query = query.where(Vacancy.status == status)
+    rows = await session.execute(query)
+    return [(row[0], int(row[1]), int(row[2]), int(row[3])) for row in rows.all()]
