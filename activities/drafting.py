@@ -2,7 +2,9 @@
 vacancies it is about, and whether there is anything worth saying at all.
 
 `TouchActivities` drafts with these; they read the database through the repositories and
-render through `activities.templates`, and send nothing.
+render through `activities.templates`, and send nothing. The template a reader gets is the
+file `templates/` has for them, or HR's edit of it in force (`template_edits`), read at every
+render so that the next touch uses an edit at once.
 """
 
 from __future__ import annotations
