@@ -111,6 +111,29 @@ async def test_an_edit_is_stored_with_its_author_previewed_and_reverted(
         await reverted(hr, key)
 
 
+async def test_an_edit_based_on_an_older_version_is_refused_not_overwriting(
+    hr: httpx.AsyncClient, api: httpx.AsyncClient
+) -> None:
+    key = "linkedin_message/event_follow_up"
+    opened = (await hr.get(f"/api/templates/{key}")).json()
+    assert opened["version"] == 0
+    try:
+        theirs = {"body": "Thanks for {{ event_name }}, {{ first_name }}!", "based_on": 0}
+        first = await api.put(f"/api/templates/{key}", json=theirs)
+        assert first.status_code == 200, first.text
+        mine = {"body": "Great to meet you at {{ event_name }}!", "based_on": 0}
+        late = await hr.put(f"/api/templates/{key}", json=mine)
+        assert late.status_code == 409, late.text
+        assert "saved a newer text" in late.json()["detail"]
+        current = (await hr.get(f"/api/templates/{key}")).json()
+        assert current["active"] == theirs["body"] and len(current["history"]) == 1
+        again = await hr.put(f"/api/templates/{key}", json={**mine, "based_on": current["version"]})
+        assert again.status_code == 200 and again.json()["active"] == mine["body"]
+        assert again.json()["version"] > current["version"]
+    finally:
+        await reverted(api, key)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -21,7 +21,7 @@ from api.app.render import is_htmx, page
 from api.app.session import PATH
 from api.auth import ADMIN, HR, VIEWER, Principal
 from api.deps import SessionDep, SettingsDep
-from api.errors import Invalid, NotFound, field_errors
+from api.errors import Conflict, Invalid, NotFound, field_errors
 from api.templates import service as templates
 from api.templates.schemas import PreviewBody, TemplateEditBody
 from rapport.db.repositories.workspace import CandidateSearch
@@ -101,6 +101,7 @@ async def editor(
     preview_error: str | None = None,
     values: dict[str, str] | None = None,
     status_code: int = 200,
+    based_on: str | None = None,
 ) -> Response:
     detail = await templates.detail(session, key)
     given = values or {}
@@ -108,6 +109,8 @@ async def editor(
         "title": f"Message {detail.key}",
         "t": detail,
         "t_key": detail.key,
+        # A refused save keeps the version it started from, so a conflict stays one.
+        "based_on": based_on or str(detail.version),
         "text": detail.active if typed is None else typed,
         "error": error,
         "preview_error": preview_error,
@@ -137,7 +140,7 @@ async def open_template(
 
 async def form_values(request: Request) -> dict[str, str]:
     form = await request.form()
-    fields = ("body", "candidate_id", "find", "comment")
+    fields = ("body", "candidate_id", "find", "comment", "based_on")
     return {name: text_of(form.get(name)) for name in fields}
 
 
@@ -169,7 +172,7 @@ async def preview(
         return page(request, "_message_preview.html", context)
     return await editor(
         request, principal, session, key, typed=values["body"], preview=preview_of,
-        preview_error=error, values=values,
+        preview_error=error, values=values, based_on=values["based_on"],
     )  # fmt: skip
 
 
@@ -182,20 +185,26 @@ async def save(
     values = await form_values(request)
     try:
         body = TemplateEditBody.model_validate(
-            {"body": values["body"], "comment": values["comment"].strip() or None}
+            {
+                "body": values["body"],
+                "comment": values["comment"].strip() or None,
+                "based_on": values["based_on"] or None,
+            }
         )
-        await templates.save(session, principal, key, body.body, body.comment)
+        await templates.save(session, principal, key, body)
     except ValidationError as invalid:
         error = "; ".join(f"{e.field}: {e.message}" for e in field_errors(invalid.errors()))
-    except Invalid as refused:
+        status_code = 422
+    except (Invalid, Conflict) as refused:
         error = problem_text(refused.detail)
+        status_code = refused.status
     else:
         return RedirectResponse(
             f"{PATH}/messages/{key}/edit?done=saved", status_code=status.HTTP_303_SEE_OTHER
         )
     return await editor(
         request, principal, session, key, typed=values["body"], error=error, values=values,
-        status_code=422,
+        status_code=status_code, based_on=values["based_on"],
     )  # fmt: skip
 
 

@@ -55,5 +55,6 @@ async def edit_template(
     key: str, body: TemplateEditBody, session: SessionDep, principal: PrincipalDep
 ) -> TemplateDetail:
     """Store an edit, in force for the next message; refused (422, naming `body` with the line
-    and the error) unless it renders for everyone the template serves."""
-    return await service.save(session, principal, key, body.body, body.comment)
+    and the error) unless it renders for everyone the template serves; 409 if `based_on` is
+    not the newest version."""
+    return await service.save(session, principal, key, body)

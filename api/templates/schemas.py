@@ -46,6 +46,9 @@ class TemplateEditOut(BaseModel):
 
 
 class TemplateDetail(TemplateSummary):
+    version: int = Field(
+        description="The newest history entry's id (0: never edited): send it as `based_on`."
+    )
     default: str = Field(description="The default file's text.")
     active: str = Field(description="The text in force: the newest edit's, else the default.")
     history: list[TemplateEditOut] = Field(description="Every edit and revert, newest first.")
@@ -58,6 +61,12 @@ class TemplateEditBody(BaseModel):
         description="The whole template (Jinja2); an email's starts with a Subject: line."
     )
     comment: Comment | None = None
+    based_on: int | None = Field(
+        default=None,
+        ge=0,
+        description="The `version` your text started from: a newer edit since answers 409 "
+        "instead of being overwritten. Left out: saved whatever came before.",
+    )
 
 
 class RevertBody(BaseModel):

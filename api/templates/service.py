@@ -15,11 +15,12 @@ from activities.drafting import MessageSettings
 from activities.templates import InvalidTemplateError, Renderer
 from api.auth import Principal
 from api.candidates.service import visible
-from api.errors import Invalid, NotFound
+from api.errors import Conflict, Invalid, NotFound
 from api.templates.schemas import (
     PreviewBody,
     PreviewOut,
     TemplateDetail,
+    TemplateEditBody,
     TemplateEditOut,
     TemplateSummary,
 )
@@ -81,6 +82,7 @@ async def detail(session: AsyncSession, key: str) -> TemplateDetail:
     active = newest.body if newest is not None and newest.body is not None else default
     return TemplateDetail(
         **summary(template, newest).model_dump(),
+        version=newest.id if newest is not None else 0,
         default=default,
         active=active,
         history=[edit_out(edit) for edit in history],
@@ -93,14 +95,24 @@ async def problem(template: catalog.MessageTemplate, source: str) -> catalog.Pro
 
 
 async def save(
-    session: AsyncSession, principal: Principal, key: str, body: str, comment: str | None
+    session: AsyncSession, principal: Principal, key: str, body: TemplateEditBody
 ) -> TemplateDetail:
-    """Store the edit, or 422 naming `body` with the line and the error, storing nothing."""
+    """Store the edit, or 422 naming `body` with the line and the error, storing nothing; 409
+    if someone saved since the version it was `based_on`."""
     template = find(key)
-    found = await problem(template, body)
+    found = await problem(template, body.body)
     if found is not None:
         raise Invalid("body", str(found))
-    await record(session, principal, key, body, comment)
+    await edits_repo.lock_key(session, key)
+    newest = await edits_repo.active(session, key)
+    if body.based_on is not None and (newest.id if newest else 0) != body.based_on:
+        assert newest is not None  # a version other than 0 was given, and is not the newest
+        what = "reverted it" if newest.body is None else "saved a newer text"
+        raise Conflict(
+            f"{newest.edited_by} {what} at {newest.created_at:%Y-%m-%d %H:%M %Z} since you "
+            "opened it: nothing was saved. Open it again to see theirs, then make your change."
+        )
+    await record(session, principal, key, body.body, body.comment)
     return await detail(session, key)
 
 
@@ -109,6 +121,7 @@ async def revert(
 ) -> TemplateDetail:
     """The default file in force again; a template already at its default is left as it is."""
     find(key)
+    await edits_repo.lock_key(session, key)
     newest = await edits_repo.active(session, key)
     if newest is not None and newest.body is not None:
         await record(session, principal, key, None, comment)

@@ -123,6 +123,18 @@ async def test_a_broken_edit_is_refused_beside_the_field_and_not_stored(
     assert width <= PHONE["width"], width
     assert await serious_violations(page) == []
 
+    # Someone else saves meanwhile: the fixed text is not saved over theirs.
+    try:
+        theirs = {"body": "Hi {{ first_name }}, {{ article.url }}", "based_on": 0}
+        await admin(stack, "PUT", f"/api/templates/{key}", json=theirs)
+        await editor.fill(broken.replace("artcle", "article"))
+        await page.get_by_role("button", name="Save").click()
+        assert "saved a newer text" in await page.locator("#m-body-error").inner_text()
+        stored = await admin(stack, "GET", f"/api/templates/{key}")
+        assert stored["active"] == theirs["body"] and len(stored["history"]) == 1
+    finally:
+        await admin(stack, "POST", f"/api/templates/{key}/revert")
+
 
 async def test_a_viewer_reads_and_previews_and_an_owner_does_not_see_messages(
     stack: RunningStack, new_page: NewPage

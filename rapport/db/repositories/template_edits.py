@@ -36,5 +36,11 @@ async def newest_of_each(session: AsyncSession) -> dict[str, TemplateEdit]:
     return {edit.key: edit for edit in (await session.execute(query)).scalars()}
 
 
+async def lock_key(session: AsyncSession, key: str) -> None:
+    """Hold the key until the transaction ends: two edits of one template never both pass the
+    check of what the text in force is (there may be no row yet to lock)."""
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtext("template:" + key))))
+
+
 def add_edit(session: AsyncSession, **values: Any) -> TemplateEdit:
     return add(session, TemplateEdit, **values)
