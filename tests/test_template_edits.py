@@ -12,9 +12,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
-from harness.api_helpers import birthday_on, enrolment, zone_in_send_window
+from harness.api_helpers import birthday_on, enrolment, eventually, zone_in_send_window
 from harness.stack import RunningStack
 
 from .test_e2e import wait_for_mail
@@ -260,3 +261,26 @@ async def test_the_next_touch_uses_the_edit_without_a_restart(
         assert second["Subject"] == "Happy birthday, Ingrid!"
     finally:
         await reverted(api, key)
+
+
+async def test_an_edit_is_audited_and_a_preview_is_not(
+    hr: httpx.AsyncClient, database_url: str
+) -> None:
+    key = "linkedin_post/work_anniversary"
+    path = f"/api/templates/{key}"
+    plain = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+    async def audited() -> list[tuple[str, str]]:
+        with psycopg.connect(plain) as connection:
+            rows = connection.execute(
+                "select method, path from audit_log where path like %s order by at", (path + "%",)
+            ).fetchall()
+        return [(method, where) for method, where in rows]
+
+    try:
+        assert (await hr.post(f"{path}/preview", json={})).status_code == 200
+        text = {"body": "Congratulations on {{ years }} years, {{ first_name }}!"}
+        assert (await hr.put(path, json=text)).status_code == 200
+        assert await eventually(audited) == [("PUT", path)]
+    finally:
+        await reverted(hr, key)
