@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,7 @@ class Renderer:
             lstrip_blocks=True,
         )
         self._edits: dict[str, Template] = {}
+        self._edits_lock = threading.Lock()
 
     def template_names(
         self, channel: str, occasion: str, sender_role: str, language: str | None = None
@@ -112,11 +114,15 @@ class Renderer:
         return None
 
     def _edit(self, source: str) -> Template:
-        template = self._edits.get(source)
+        # The API checks edits in threads: the cache is shared, so it is locked.
+        with self._edits_lock:
+            template = self._edits.get(source)
         if template is None:
-            if len(self._edits) >= COMPILED_EDITS:
-                self._edits.pop(next(iter(self._edits)))
-            template = self._edits[source] = self._env.from_string(source)
+            template = self._env.from_string(source)
+            with self._edits_lock:
+                while len(self._edits) >= COMPILED_EDITS:
+                    self._edits.pop(next(iter(self._edits)))
+                self._edits[source] = template
         return template
 
     def pick(
