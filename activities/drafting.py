@@ -2,7 +2,9 @@
 vacancies it is about, and whether there is anything worth saying at all.
 
 `TouchActivities` drafts with these; they read the database through the repositories and
-render through `activities.templates`, and send nothing.
+render through `activities.templates`, and send nothing. The template a reader gets is the
+file `templates/` has for them, or HR's edit of it in force (`template_edits`), read at every
+render so that the next touch uses an edit at once.
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.dates import day_and_month, event_start, written_in
-from activities.templates import InvalidTemplateError, RenderedMessage, Renderer, one_line
+from activities.templates import (
+    TEMPLATE_SUFFIX,
+    InvalidTemplateError,
+    RenderedMessage,
+    Renderer,
+    one_line,
+)
 from rapport import signing
 from rapport.contracts.touches import SendTouchInput, vacancy_ids_of
 from rapport.db.models import Article, Candidate, Person, Touch
@@ -23,6 +31,7 @@ from rapport.db.repositories import articles as article_repo
 from rapport.db.repositories import interactions as interaction_repo
 from rapport.db.repositories import invitations as invitation_repo
 from rapport.db.repositories import people as people_repo
+from rapport.db.repositories import template_edits as template_repo
 from rapport.db.repositories import vacancies as vacancy_repo
 from rapport.matching import match
 from rapport.outreach.timing import zone
@@ -86,6 +95,30 @@ class VacancyView:
     # The personal line the hiring manager or owner gave the vacancy, if any.
     note: str | None = None
     hiring_manager: str | None = None
+
+
+def message_values(
+    candidate: Candidate,
+    occasion: str,
+    channel: str,
+    sender_role: str,
+    sender: Person | None,
+    settings: MessageSettings,
+) -> dict[str, Any]:
+    """The values every template may use; nothing else from the profile reaches a template
+    (the occasion adds its own: an article, a meeting, vacancies, an invitation, years)."""
+    return {
+        "first_name": candidate.full_name.split()[0],
+        "full_name": candidate.full_name,
+        "current_employer": candidate.current_employer,
+        "current_title": candidate.current_title,
+        "company": settings.company,
+        **sender_values(sender),
+        "sender_role": sender_role,
+        "occasion": occasion,
+        "channel": channel,
+        "careers_url": settings.careers_url,
+    }
 
 
 def unsubscribe_url(settings: MessageSettings, candidate_id: uuid.UUID) -> str:
@@ -178,19 +211,7 @@ class Drafting:
         sender_role: str,
         sender: Person | None,
     ) -> dict[str, Any]:
-        """The values a template may use; nothing else from the profile reaches a template."""
-        return {
-            "first_name": candidate.full_name.split()[0],
-            "full_name": candidate.full_name,
-            "current_employer": candidate.current_employer,
-            "current_title": candidate.current_title,
-            "company": self._settings.company,
-            **sender_values(sender),
-            "sender_role": sender_role,
-            "occasion": occasion,
-            "channel": channel,
-            "careers_url": self._settings.careers_url,
-        }
+        return message_values(candidate, occasion, channel, sender_role, sender, self._settings)
 
     async def _render(
         self,
@@ -226,14 +247,18 @@ class Drafting:
             # without one, "to the hiring manager".
             context["introduce_hiring_manager"] = manager is not None
             context["hiring_manager_name"] = known.name if known else None
-        rendered = self._renderer.render(
-            channel,
-            request.occasion,
-            context,
-            sender_role=request.sender_role,
-            language=candidate.language,
+        name = self._renderer.pick(
+            channel, request.occasion, request.sender_role, candidate.language
         )
+        rendered = self._renderer.render_named(name, context, await self._edited(name))
         return Draft(rendered.subject, rendered.body, sender.name if sender else None)
+
+    async def _edited(self, name: str) -> str | None:
+        """HR's edit of the template in force, read at every render (one indexed row), so the
+        next touch uses an edit without a deploy or a restart; None: the file itself."""
+        async with self._sessions() as session:
+            edit = await template_repo.active(session, name.removesuffix(TEMPLATE_SUFFIX))
+        return edit.body if edit is not None else None
 
     async def _meeting(self, request: SendTouchInput, words: str | None) -> dict[str, str]:
         async with self._sessions() as session:

@@ -29,6 +29,7 @@ from api.ops import routes as ops
 from api.people import routes as people
 from api.public import routes as unsubscribe
 from api.tasks import routes as tasks
+from api.templates import routes as templates
 from api.vacancies import routes as vacancies
 from rapport import keys
 from rapport.db.session import DatabaseBounds, make_engine, make_session_factory
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(inbound.router)
     app.include_router(vacancies.router)
     app.include_router(campaigns.router)
+    app.include_router(templates.router)
     app.include_router(unsubscribe.router)
     app.include_router(ops.router)
     app.include_router(ops_pages.pages)

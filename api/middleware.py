@@ -14,6 +14,8 @@ from rapport.inbound import MAX_MESSAGE_BYTES
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # Reading an encrypted payload changes nothing, though it is a POST.
 NOT_CHANGES = ("/codec/", "/ops/login")
+# Nor does rendering a template's text to look at it (the workspace does it as HR types).
+NOT_CHANGES_ENDING = ("/preview",)
 MAX_BODY_BYTES = 1024 * 1024
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 # A raw message (attachments and all) may be larger than any JSON body.
@@ -96,7 +98,12 @@ class AuditMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method", "")
         path = scope.get("path", "")
-        if scope["type"] != "http" or method not in MUTATING or path.startswith(NOT_CHANGES):
+        if (
+            scope["type"] != "http"
+            or method not in MUTATING
+            or path.startswith(NOT_CHANGES)
+            or path.endswith(NOT_CHANGES_ENDING)
+        ):
             await self.app(scope, receive, send)
             return
         answer = StatusOf(send)

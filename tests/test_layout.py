@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 API = ROOT / "api"
 DOMAINS = [
     "app", "articles", "campaigns", "candidates", "codec", "health", "inbound", "keys", "metrics",
-    "ops", "people", "public", "tasks", "vacancies",
+    "ops", "people", "public", "tasks", "templates", "vacancies",
 ]  # fmt: skip
 MAX_LINES = 350
 

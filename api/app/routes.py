@@ -12,6 +12,7 @@ from api.app import (
     candidate_pages,
     enrol_pages,
     inbox_pages,
+    message_pages,
     outcome_pages,
     vacancy_pages,
 )
@@ -113,6 +114,7 @@ router.include_router(inbox_pages.router)
 router.include_router(vacancy_pages.router)
 router.include_router(campaign_pages.router)
 router.include_router(outcome_pages.router)
+router.include_router(message_pages.router)
 
 
 def install(app: FastAPI) -> None:

@@ -30,6 +30,9 @@ PAGES = [
     f"/app/candidates/{SOME_ID}",
     "/app/enrol",
     "/app/inbox",
+    "/app/messages",
+    "/app/messages/email/birthday/edit",
+    "/app/messages/email/birthday/candidates?find=a",
 ]
 FORMS = [
     "/app/enrol",
@@ -37,6 +40,9 @@ FORMS = [
     f"/app/candidates/{SOME_ID}/opt-out",
     f"/app/inbox/{SOME_ID}/sent",
     f"/app/inbox/{SOME_ID}/skip",
+    "/app/messages/email/birthday/preview",
+    "/app/messages/email/birthday/save",
+    "/app/messages/email/birthday/revert",
     "/app/sign-out",
 ]
 
