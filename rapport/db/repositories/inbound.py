@@ -191,3 +191,11 @@ async def scrub_for_erasure(session: AsyncSession, candidate: Candidate) -> None
 
 async def touch_of(session: AsyncSession, record: InboundRecord) -> Touch | None:
     return await session.get(Touch, record.touch_id) if record.touch_id else None
+
+
+async def message_ids_from_mailbox(session: AsyncSession, mailbox_id: uuid.UUID) -> list[str]:
+    """The Message-IDs stored from one mailbox, one per row (for checks and reports)."""
+    result = await session.execute(
+        select(InboundRecord.message_id).where(InboundRecord.mailbox_id == mailbox_id)
+    )
+    return [value or "" for value in result.scalars().all()]
