@@ -19,6 +19,8 @@ from rapport.db.repositories import mailboxes as mailbox_repo
 from rapport.sealing import Sealer
 from workflows.mailboxes import start_reading
 
+from ..test_mailbox_reader import message
+
 pytestmark = pytest.mark.faults
 
 USER, PASSWORD, FOLDER = "hr@acme.example", "crash-test-pass", "Replies"
@@ -26,14 +28,6 @@ MESSAGES = 40
 KILLS = 2
 # A killed attempt is retried once its heartbeat times out (30 s); a loaded machine is slow.
 SETTLE_WITHIN = 240.0
-
-
-def message(number: int) -> bytes:
-    return (
-        f"From: Someone {number} <someone{number}@elsewhere.example>\r\nTo: {USER}\r\n"
-        f"Subject: note {number}\r\nMessage-ID: <crash-{number}@elsewhere.example>\r\n\r\n"
-        f"Hello {number}\r\n"
-    ).encode()
 
 
 async def last_uid(hurt: Rig, mailbox_id: uuid.UUID) -> int:
@@ -92,5 +86,5 @@ async def test_a_worker_killed_mid_mailbox_stores_each_message_once(
                 stored = await inbound_repo.message_ids_from_mailbox(session, mailbox_id)
 
     report(f"{MESSAGES} messages, killed after {killed_at} stored; {len(stored)} rows")
-    expected = {f"<crash-{n}@elsewhere.example>" for n in range(1, MESSAGES + 1)}
+    expected = {f"<m{n}@example.com>" for n in range(1, MESSAGES + 1)}
     assert sorted(stored) == sorted(expected), f"logs in {tmp_path}"
