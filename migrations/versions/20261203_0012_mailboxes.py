@@ -1,4 +1,5 @@
-"""connected mailboxes: IMAP accounts read for replies, with their position and health
+"""connected mailboxes: IMAP accounts read for replies, with their position and health;
+inbound messages indexed by the mailbox they came from
 
 Revision ID: 0012
 Revises: 0011
@@ -46,7 +47,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id', name=op.f('pk_mailboxes')),
         sa.UniqueConstraint('host', 'username', 'folder', name=op.f('uq_mailboxes_host')),
     )  # fmt: skip
+    op.create_index(
+        op.f('ix_inbound_messages_mailbox_id'), 'inbound_messages', ['mailbox_id']
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_inbound_messages_mailbox_id'), table_name='inbound_messages')
     op.drop_table('mailboxes')
