@@ -42,6 +42,9 @@ from rapport.db.repositories import mailboxes as mailbox_repo
 from rapport.sealing import Sealer, SealingError
 from rapport.vocabulary import InboundSource, MailboxHealth
 
+# Well inside rapport.timeouts.MAILBOX_READ_HEARTBEAT.
+HEARTBEAT_EVERY_SECONDS = 5.0
+
 
 @dataclass(frozen=True)
 class MailboxSettings:
@@ -119,8 +122,15 @@ class MailboxActivities:
     async def _read(self, mailbox: Mailbox, secret: str) -> MailboxBatch:
         reader = MailboxReader(account_of(mailbox, secret), timeout=self._settings.imap_timeout)
         position = MailboxPosition(mailbox.uidvalidity, mailbox.last_uid)
-        # imaplib is blocking: a thread, so the worker's event loop (and heartbeats) go on.
-        return await asyncio.to_thread(reader.read, position, batch_size=self._settings.batch_size)
+        # imaplib is blocking: a thread, so the worker's event loop goes on, heartbeating while
+        # a slow server sends a large batch (else its heartbeat timeout would retry it forever).
+        reading = asyncio.ensure_future(
+            asyncio.to_thread(reader.read, position, batch_size=self._settings.batch_size)
+        )
+        while not reading.done():
+            activity.heartbeat(0)
+            await asyncio.wait({reading}, timeout=HEARTBEAT_EVERY_SECONDS)
+        return reading.result()
 
     async def _failed(
         self, mailbox: Mailbox, health: MailboxHealth, error: str, notices: int
