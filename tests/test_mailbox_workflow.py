@@ -19,9 +19,11 @@ from temporalio.worker import Worker
 
 from activities.inbound import InboundProcessor
 from activities.mailbox import MailboxActivities
+from api.inbound.service import HANDLERS
 from harness.api_helpers import eventually
 from harness.imap import ImapServer
 from rapport.codec import new_key
+from rapport.contracts.inbound import AUTO_REPLIED, OPTED_OUT, PROFILE_UPDATED, REPLIED
 from rapport.db.models import Mailbox
 from rapport.db.repositories import mailboxes as mailbox_repo
 from rapport.sealing import Sealer
@@ -116,3 +118,12 @@ async def test_a_refused_login_backs_off_then_a_fixed_secret_reads_and_delete_en
         history = await handle.fetch_history()
     if os.environ.get("RAPPORT_RECORD_HISTORIES"):
         HISTORY.write_text(history.to_json())
+
+
+def test_every_notice_names_a_signal_of_the_candidate_workflow() -> None:
+    """The reader signals by name (activities never import workflows): each notice's name must
+    be the signal the API sends through CandidateWorkflow's typed handler."""
+    for name, handler in HANDLERS.items():
+        definition = getattr(handler, "__temporal_signal_definition")
+        assert definition.name == name
+    assert set(HANDLERS) == {OPTED_OUT, REPLIED, PROFILE_UPDATED, AUTO_REPLIED}
