@@ -18,16 +18,22 @@ from activities.digest import DigestActivities
 from activities.drafting import MessageSettings
 from activities.fanout import FanOutActivities
 from activities.handwritten import HandwrittenConfig, HandwrittenNotes, parse_postal_address
+from activities.inbound import InboundProcessor, InboundSettings
 from activities.mail import Mailer
+from activities.mailbox import MailboxActivities, MailboxSettings
 from activities.status import StatusActivities
 from activities.templates import Renderer
 from activities.touches import TouchActivities
+from rapport.db.repositories import mailboxes as mailbox_repo
 from rapport.db.session import DatabaseBounds, make_engine, make_session_factory
+from rapport.sealing import Sealer
 from rapport.settings import Settings
 from rapport.temporal import connect, metrics_runtime
 from workflows.campaign import CampaignWorkflow
 from workflows.candidate import CandidateWorkflow
 from workflows.digest import OwnerDigestWorkflow
+from workflows.mailbox import MailboxWorkflow
+from workflows.mailboxes import start_all
 from workflows.schedules import ensure_digest_schedule
 from workflows.vacancy import VacancyWorkflow
 
@@ -42,6 +48,7 @@ WORKFLOWS: Sequence[type] = (
     VacancyWorkflow,
     CampaignWorkflow,
     OwnerDigestWorkflow,
+    MailboxWorkflow,
 )
 
 
@@ -114,6 +121,12 @@ def build_worker(
     digest = DigestActivities(session_factory, mailer, Renderer(), messages)
     calendar = CalendarActivities()
     status = StatusActivities(session_factory)
+    mailboxes = MailboxActivities(
+        session_factory,
+        Sealer(settings.encryption_keys),
+        InboundProcessor(session_factory, InboundSettings(verp_domain=settings.bounce_domain)),
+        MailboxSettings(batch_size=settings.mailbox_batch_size),
+    )
     return Worker(
         client,
         task_queue=options.pop("task_queue", settings.task_queue),
@@ -130,9 +143,20 @@ def build_worker(
             digest.send_owner_digests,
             calendar.public_holidays,
             status.store_status,
+            mailboxes.read_mailbox,
         ],
         **(tuning(settings) | options),
     )
+
+
+async def read_connected_mailboxes(
+    client: Client, settings: Settings, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Every enabled mailbox's workflow, started if it is not running (it was lost, or the
+    mailbox was added while Temporal was away): a no-op for those that run."""
+    async with sessions() as session:
+        ids = await mailbox_repo.enabled_ids(session)
+    await start_all(client, settings, ids)
 
 
 async def main() -> None:
@@ -149,6 +173,7 @@ async def main() -> None:
     client = await connect(settings, runtime=metrics_runtime(settings.worker_metrics_address))
     worker = build_worker(client, settings, make_session_factory(engine))
     await ensure_digest_schedule(client, settings)
+    await read_connected_mailboxes(client, settings, make_session_factory(engine))
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

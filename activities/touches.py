@@ -32,6 +32,7 @@ from rapport.contracts.touches import (
 )
 from rapport.db.models import Article, Candidate
 from rapport.db.repositories import candidates as candidate_repo
+from rapport.db.repositories import interactions as interaction_repo
 from rapport.db.repositories import tasks as task_repo
 from rapport.db.repositories import touches as touch_repo
 from rapport.db.repositories import vacancies as vacancy_repo
@@ -40,6 +41,9 @@ from rapport.outreach.policy import refusal
 from rapport.outreach.state import SchedulePolicy
 from rapport.vocabulary import Channel, MatchStatus, Occasion, TaskKind, TaskStatus, TouchStatus
 
+# The reason of a touch skipped because a reply read from mail waits for its owner (the
+# workflow's own hold, `replies_to_classify`, as PostgreSQL knows it).
+REPLY_HOLD = "replies_to_classify"
 # An interested reply is a warm lead: the owner should answer within two days.
 ENGAGED_FOLLOW_UP_WITHIN = timedelta(days=2)
 
@@ -98,6 +102,13 @@ class TouchActivities(Recording, Drafting):
             rendered = await self._render(candidate, request, request.channel or "", article)
         except (InvalidTemplateError, ValueError) as err:
             return await self._record(request, candidate, TouchStatus.FAILED, reason=str(err))
+        # Re-checked from PostgreSQL right before it goes out: a reply read from mail while the
+        # workflow was on its way here must not be followed by an automated message.
+        async with self._sessions() as session:
+            held = await interaction_repo.reply_waiting(session, candidate.id)
+        if held:
+            why_not = REPLY_HOLD + ("; an earlier attempt may have sent it" if in_flight else "")
+            return await self._record(request, candidate, TouchStatus.SKIPPED, reason=why_not)
         if request.channel == Channel.HANDWRITTEN_NOTE:
             return await self._send_note(request, candidate, rendered, article)
         assert candidate.email is not None and rendered.subject is not None

@@ -19,6 +19,7 @@ from api.codec import routes as codec
 from api.health import routes as health
 from api.inbound import routes as inbound
 from api.keys import routes as keys_routes
+from api.mailboxes import routes as mailboxes
 from api.metrics import routes as metrics
 from api.metrics.requests import ApiMetrics, RequestMetrics
 from api.metrics.service import FiguresCache
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(people.router)
     app.include_router(tasks.router)
     app.include_router(inbound.router)
+    app.include_router(mailboxes.router)
     app.include_router(vacancies.router)
     app.include_router(campaigns.router)
     app.include_router(templates.router)

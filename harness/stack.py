@@ -74,6 +74,8 @@ def stack_env(data_dir: Path, database_url: str) -> dict[str, str]:
         RAPPORT_DIGEST_TIME="06:45",
         RAPPORT_DIGEST_TIMEZONE="Asia/Tokyo",
         RAPPORT_DIGEST_PAUSED="true",
+        # Connected mailboxes (tests/test_mailboxes*.py) are read every two seconds.
+        RAPPORT_MAILBOX_POLL_SECONDS="2",
         PYTHONUNBUFFERED="1",
     )
     return env

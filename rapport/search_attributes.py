@@ -18,6 +18,8 @@ RELATIONSHIP_OWNER = SearchAttributeKey.for_keyword("RelationshipOwner")
 # Set while a draft waits for a person: who, and since when.
 AWAITING_OWNER = SearchAttributeKey.for_keyword("AwaitingOwner")
 AWAITING_SINCE = SearchAttributeKey.for_datetime("AwaitingSince")
+# A connected mailbox's workflow: how its last read went (rapport.vocabulary.MailboxHealth).
+MAILBOX_HEALTH = SearchAttributeKey.for_keyword("RapportMailboxHealth")
 # Set by Temporal on every workflow a schedule starts (built in, not registered by us).
 SCHEDULED_START_TIME = SearchAttributeKey.for_datetime("TemporalScheduledStartTime")
 
@@ -29,6 +31,7 @@ REGISTRY: dict[str, str] = {
     "RelationshipOwner": "Keyword",
     "AwaitingOwner": "Keyword",
     "AwaitingSince": "Datetime",
+    "RapportMailboxHealth": "Keyword",
 }
 
 

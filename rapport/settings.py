@@ -46,6 +46,16 @@ class Settings(BaseSettings):
         description="Domain of VERP return paths (bounces+<token>@domain) that bounces come "
         "back to; unset: the envelope sender is the From address.",
     )
+    mailbox_poll_seconds: int = Field(
+        default=60,
+        ge=1,
+        le=86400,
+        description="How often each connected mailbox is read for new mail (a backlog is "
+        "read on at once).",
+    )
+    mailbox_batch_size: int = Field(
+        default=50, ge=1, le=1000, description="Messages read from a mailbox per activity run."
+    )
     mail_from_format: str = Field(
         default="{name} via {company}",
         description="From's name for a message from a person in the directory; the address "

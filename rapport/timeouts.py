@@ -65,3 +65,17 @@ CALENDAR_RETRY = DATABASE_RETRY
 STATUS_START_TO_CLOSE = timedelta(seconds=10)
 STATUS_SCHEDULE_TO_CLOSE = timedelta(hours=1)
 STATUS_RETRY = DATABASE_RETRY
+
+# Reading one batch of a mailbox: a login, a search and a fetch, then one short transaction per
+# message. It heartbeats between messages, so a worker lost mid-batch is noticed within the
+# heartbeat timeout and the retry goes on from the position stored with the last message.
+MAILBOX_READ_START_TO_CLOSE = timedelta(minutes=5)
+MAILBOX_READ_HEARTBEAT = timedelta(seconds=30)
+# Failures that a read does not report as the mailbox's health (the database away) are retried
+# with the database activities' backoff; the loop never crash-loops on a mailbox's own error.
+MAILBOX_READ_RETRY = DATABASE_RETRY
+# A run reads this many times before continuing as new, so its history stays short.
+MAILBOX_ITERATIONS_PER_RUN = 200
+# After failed logins, the next try waits the poll interval times the failures in a row, up to
+# this: a revoked password is not hammered (servers lock accounts for that).
+MAILBOX_FAILURE_BACKOFF_MAX = timedelta(hours=1)

@@ -147,3 +147,12 @@ class InboundStatus(StrEnum):
 class InboundSource(StrEnum):
     WEBHOOK = "webhook"
     MAILBOX = "mailbox"
+
+
+class MailboxHealth(StrEnum):
+    """How reading a connected mailbox went last (the `RapportMailboxHealth` search attribute)."""
+
+    NEW = "new"  # not read yet
+    OK = "ok"
+    LOGIN_FAILED = "login_failed"  # the server refused the credentials: a person must fix them
+    UNREACHABLE = "unreachable"  # cannot connect, or the folder cannot be read: retried

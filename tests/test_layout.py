@@ -9,8 +9,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 API = ROOT / "api"
 DOMAINS = [
-    "app", "articles", "campaigns", "candidates", "codec", "health", "inbound", "keys", "metrics",
-    "ops", "people", "public", "tasks", "templates", "vacancies",
+    "app", "articles", "campaigns", "candidates", "codec", "health", "inbound", "keys", "mailboxes",
+    "metrics", "ops", "people", "public", "tasks", "templates", "vacancies",
 ]  # fmt: skip
 MAX_LINES = 350
 

@@ -87,6 +87,18 @@ class InboundProcessor:
         async with self._sessions.begin() as own:
             await inbound_repo.mark_notified(own, key, now)
 
+    async def undelivered(self, mailbox_id: uuid.UUID) -> list[IngestResult]:
+        """A mailbox's stored messages whose notices never reached their workflow (the worker
+        was lost between the commit and the signals): deliver these before reading on."""
+        async with self._sessions() as session:
+            results = []
+            for record in await inbound_repo.undelivered(session, mailbox_id):
+                assert record.candidate_id is not None
+                candidate = await candidate_repo.get_candidate(session, record.candidate_id)
+                notices = await self._notices(session, record)
+                results.append(self._result(record, candidate, None, notices))
+        return results
+
     # --- one message ----------------------------------------------------------------------
     async def _ingest(
         self,

@@ -10,6 +10,8 @@ from pydantic import EmailStr
 from api.auth import READ_ALL, WRITE
 from api.candidates import service as candidates
 from api.deps import SessionDep, TemporalDep, id_or_404
+from api.mailboxes import service as mailboxes
+from api.mailboxes.schemas import MailboxHealthRows
 from api.ops import service
 from api.ops.schemas import WorkflowRows
 
@@ -42,3 +44,10 @@ async def replan(candidate_id: str, session: SessionDep, temporal: TemporalDep) 
     """Send the workflow today's data again, so it re-plans from scratch."""
     candidate = await candidates.visible(session, id_or_404(candidate_id, "candidate"))
     return await service.replan(temporal, candidate)
+
+
+@router.get("/mailboxes", dependencies=[READ_ALL])
+async def mailbox_health(session: SessionDep) -> MailboxHealthRows:
+    """Each connected mailbox's health (`ok`, `login_failed`, `unreachable`, `new`), last
+    read, last error and failures in a row; `query` finds the failing ones in the Temporal UI."""
+    return await mailboxes.health(session)

@@ -8,6 +8,7 @@ from rapport.db.models.access import ApiKey, AuditEntry
 from rapport.db.models.base import NAMING_CONVENTION, Base
 from rapport.db.models.candidates import Candidate, Erasure, Interaction, Invitation, Touch
 from rapport.db.models.inbound import InboundRecord
+from rapport.db.models.mailboxes import Mailbox
 from rapport.db.models.messages import TemplateEdit
 from rapport.db.models.outreach import Article, Task, TaskVacancy
 from rapport.db.models.people import Person
@@ -27,6 +28,7 @@ __all__ = [
     "InboundRecord",
     "Interaction",
     "Invitation",
+    "Mailbox",
     "Person",
     "PublishedStatus",
     "Task",

@@ -33,9 +33,10 @@ class InboundRecord(Base):
     received_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), index=True
     )
-    # InboundSource: webhook | mailbox; which mailbox (no foreign key until mailboxes exist).
+    # InboundSource: webhook | mailbox; which mailbox (no foreign key: what a deleted mailbox
+    # read stays, with the id it came from). Indexed: each read looks for its undelivered ones.
     source: Mapped[str] = mapped_column(String(16))
-    mailbox_id: Mapped[uuid.UUID | None] = mapped_column()
+    mailbox_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     # InboundKind, and InboundStatus (processed | unmatched).
     kind: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))

@@ -144,6 +144,25 @@ async def mark_notified(session: AsyncSession, inbound_id: uuid.UUID, at: dateti
     )
 
 
+async def undelivered(
+    session: AsyncSession, mailbox_id: uuid.UUID, *, limit: int = 100
+) -> Sequence[InboundRecord]:
+    """A mailbox's messages whose notices were stored but not delivered (the worker was lost
+    between the commit and its signals), oldest first."""
+    result = await session.execute(
+        select(InboundRecord)
+        .where(
+            InboundRecord.mailbox_id == mailbox_id,
+            InboundRecord.notified_at.is_(None),
+            InboundRecord.candidate_id.is_not(None),
+            func.cardinality(InboundRecord.notices) > 0,
+        )
+        .order_by(InboundRecord.received_at)
+        .limit(limit)
+    )
+    return result.scalars().all()
+
+
 async def scrub_for_erasure(session: AsyncSession, candidate: Candidate) -> None:
     """Before a candidate is deleted: their messages (matched to them, or from their address)
     keep no text, sender, subject, reason or bytes. The rows stay, so that the same message
@@ -172,3 +191,11 @@ async def scrub_for_erasure(session: AsyncSession, candidate: Candidate) -> None
 
 async def touch_of(session: AsyncSession, record: InboundRecord) -> Touch | None:
     return await session.get(Touch, record.touch_id) if record.touch_id else None
+
+
+async def message_ids_from_mailbox(session: AsyncSession, mailbox_id: uuid.UUID) -> list[str]:
+    """The Message-IDs stored from one mailbox, one per row (for checks and reports)."""
+    result = await session.execute(
+        select(InboundRecord.message_id).where(InboundRecord.mailbox_id == mailbox_id)
+    )
+    return [value or "" for value in result.scalars().all()]
