@@ -7,7 +7,15 @@ from fastapi import APIRouter, FastAPI, Request, Response, status
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.app import candidate_pages, enrol_pages, inbox_pages
+from api.app import (
+    candidate_actions,
+    candidate_pages,
+    enrol_pages,
+    import_pages,
+    inbox_pages,
+    met_pages,
+    reply_pages,
+)
 from api.app.access import PostedByAnyone, Viewer
 from api.app.render import STATIC_DIR, install_error_pages, page
 from api.app.service import active_key, key_for_secret
@@ -103,6 +111,10 @@ async def home(principal: Viewer) -> Response:
 router.include_router(candidate_pages.router)
 router.include_router(enrol_pages.router)
 router.include_router(inbox_pages.router)
+router.include_router(candidate_actions.router)
+router.include_router(reply_pages.router)
+router.include_router(import_pages.router)
+router.include_router(met_pages.router)
 
 
 def install(app: FastAPI) -> None:
