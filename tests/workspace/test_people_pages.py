@@ -251,7 +251,9 @@ async def test_hr_imports_a_csv_and_reads_the_report_row_by_row(
     assert "created" in texts[0]
     assert "error" in texts[1] and "timezone" in texts[1] and "Europe/Atlantis" in texts[1]
     assert "duplicate" in texts[2]
-    assert "1 created · 1 already enrolled · 1 rejected" in await page.locator(".summary").inner_text()
+    assert (
+        "1 created · 1 already enrolled · 1 rejected" in await page.locator(".summary").inner_text()
+    )
     assert await serious_violations(page) == []
     await screenshot_for_docs(page, "import")
     await rows.nth(0).get_by_role("link").click()
@@ -271,7 +273,9 @@ async def test_an_admin_invites_and_erases_after_confirming(
 ) -> None:
     candidate = await enrol_by_api(stack)
     page = await new_page(DESKTOP)
-    await sign_in(page, stack, await make_key(stack, "admin"), then=f"/app/candidates/{candidate['id']}")
+    await sign_in(
+        page, stack, await make_key(stack, "admin"), then=f"/app/candidates/{candidate['id']}"
+    )
     invite = page.locator("form.invite")
     await invite.get_by_label("Kind").select_option("webinar")
     await invite.get_by_label("Title").fill("Platform night")
@@ -301,7 +305,9 @@ async def test_hr_may_not_erase_and_a_refused_action_says_why(
 ) -> None:
     candidate = await enrol_by_api(stack)
     page = await new_page(DESKTOP)
-    await sign_in(page, stack, await make_key(stack, "hr"), then=f"/app/candidates/{candidate['id']}")
+    await sign_in(
+        page, stack, await make_key(stack, "hr"), then=f"/app/candidates/{candidate['id']}"
+    )
     assert await page.get_by_role("link", name="Erase").count() == 0
     answer = await page.goto(f"{stack.api_url}/app/candidates/{candidate['id']}/erase")
     assert answer is not None and answer.status == 403
@@ -329,7 +335,9 @@ async def test_the_people_pages_have_no_serious_accessibility_violations(
         "owner": {"met": "/app/met", "my inbox": "/app/inbox"},
     }.items():
         page = await new_page(viewport)
-        await sign_in(page, stack, await make_key(stack, role, owner=owner if role == "owner" else None))
+        await sign_in(
+            page, stack, await make_key(stack, role, owner=owner if role == "owner" else None)
+        )
         for name, path in pages.items():
             await page.goto(stack.api_url + path)
             found[f"{role}: {name}"] = await serious_violations(page)

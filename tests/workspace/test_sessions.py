@@ -30,6 +30,10 @@ PAGES = [
     f"/app/candidates/{SOME_ID}",
     "/app/enrol",
     "/app/inbox",
+    f"/app/candidates/{SOME_ID}/erase",
+    "/app/import",
+    f"/app/import/{SOME_ID}",
+    "/app/met",
 ]
 FORMS = [
     "/app/enrol",
@@ -37,6 +41,14 @@ FORMS = [
     f"/app/candidates/{SOME_ID}/opt-out",
     f"/app/inbox/{SOME_ID}/sent",
     f"/app/inbox/{SOME_ID}/skip",
+    f"/app/candidates/{SOME_ID}/email",
+    f"/app/candidates/{SOME_ID}/meeting",
+    f"/app/candidates/{SOME_ID}/invite",
+    f"/app/candidates/{SOME_ID}/erase",
+    f"/app/replies/{SOME_ID}/classify",
+    "/app/import",
+    "/app/met/enrol",
+    "/app/met/meeting",
     "/app/sign-out",
 ]
 
@@ -203,3 +215,28 @@ async def test_the_enrol_form_shows_the_apis_messages_beside_each_field(
     assert enrolled.headers["location"].endswith("?done=enrolled")
     again = await browser_like.post("/app/enrol", data=form)
     assert again.headers["location"] == enrolled.headers["location"].replace("enrolled", "existing")
+
+
+async def test_an_owner_acts_only_on_their_own_candidates(
+    stack: RunningStack, browser_like: httpx.AsyncClient
+) -> None:
+    async with httpx.AsyncClient(base_url=stack.api_url, headers=AUTH, timeout=60) as api:
+        relationship = {"origin": "referral", "rapport": "warm", "owner": "b@example.com"}
+        theirs = await api.post("/api/candidates", json=enrolment(relationship=relationship))
+        candidate = theirs.json()
+        token = await signed_in(browser_like, await make_key(stack, "owner", owner="a@example.com"))
+        meeting = {"csrf_token": token, "event": "Meetup", "date": "2020-01-01", "rapport": "warm"}
+        for path, data in {
+            f"/app/candidates/{candidate['id']}/meeting": meeting,
+            "/app/met/meeting": {**meeting, "candidate": candidate["id"]},
+        }.items():
+            refused = await browser_like.post(path, data=data)
+            assert refused.status_code == 404, (path, refused.text)
+        # HR's actions stay HR's: an owner may not correct an address, invite or import.
+        for path in (f"/app/candidates/{candidate['id']}/email", "/app/import"):
+            answer = await browser_like.post(path, data={"csrf_token": token, "email": "x@y.z"})
+            assert answer.status_code == 403, path
+        interactions = await api.get(f"/api/candidates/{candidate['id']}/touches")
+        assert interactions.status_code == 200
+        detail = (await api.get(f"/api/candidates/{candidate['id']}")).json()
+        assert detail["relationship"]["origin"] == "referral"  # no meeting was recorded
