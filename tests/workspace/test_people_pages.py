@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from harness.api_helpers import country_without_holiday, enrolment, eventually, zone_in_send_window
+from harness.api_helpers import country_without_holiday, eventually, zone_in_send_window
 from harness.stack import AUTH, RunningStack
 
 from .conftest import (

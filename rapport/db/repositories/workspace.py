@@ -1,6 +1,6 @@
-"""What the web workspace's lists read: candidates searched by stage, owner, relationship and
-skill and email status (never a workflow), a count for the page, the owners to filter by, and the names a list
-of tasks shows, and the replies waiting to be classified."""
+"""What the web workspace's lists read: candidates searched by stage, owner, relationship,
+skill and email status (never a workflow), a count for the page, the owners to filter by, the
+names a list of tasks shows, and the replies waiting to be classified."""
 
 from __future__ import annotations
 
