@@ -179,7 +179,10 @@ async def test_an_owner_classifies_a_reply_from_the_inbox(
         detail = (await client.get(f"/api/candidates/{candidate['id']}")).json()
         assert detail["stage"] == "engaged"
         tasks = (await client.get("/api/tasks", params={"owner": owner, "limit": 50})).json()
-        assert [(t["kind"], t["status"]) for t in tasks["items"]] == [("classify_reply", "done")]
+        # Closed by classifying; an interested reply then asks for a follow-up (when the
+        # workflow gets to it: not asserted either way).
+        kinds = [(t["kind"], t["status"]) for t in tasks["items"] if t["kind"] != "follow_up"]
+        assert kinds == [("classify_reply", "done")]
 
 
 async def test_hr_filters_by_email_status_corrects_the_address_and_classifies_a_reply(
