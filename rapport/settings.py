@@ -156,11 +156,7 @@ class Settings(BaseSettings):
     workspace_session_hours: float = Field(
         default=8.0, gt=0, le=24 * 7, description="How long a workspace sign-in lasts."
     )
-    workspace_owners_may_enrol: bool = Field(
-        default=True,
-        description="Whether owners and employees may enrol a person they know from the "
-        "workspace's I met someone page (HR and admins always may enrol).",
-    )
+
     handwrytten_api_key: str | None = None
     handwrytten_base_url: str | None = None
     handwrytten_card_id: str | None = None

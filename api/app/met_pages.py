@@ -1,8 +1,9 @@
 """I met someone (owners and employees, from a phone): enrol a person they know, as a referral
 or someone met at an event, with themselves as owner; or record a meeting with one of their
 own candidates, which plans the thank-you. Both go through the API's own services and schema
-(api/candidates). Whether owners may enrol is `RAPPORT_WORKSPACE_OWNERS_MAY_ENROL`; recording
-a meeting is always theirs to do, as the API's interactions route allows."""
+(api/candidates). Whether owners may enrol is a setting an admin stores on the Settings page
+(api/app/settings_pages.py); recording a meeting is always theirs to do, as the API's
+interactions route allows."""
 
 from __future__ import annotations
 
@@ -27,21 +28,15 @@ from api.candidates.schemas import CandidateCreate
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import Invalid, NotFound, field_errors
 from api.people import service as people
-from rapport.settings import Settings
 from rapport.vocabulary import Channel, Rapport, RelationshipOrigin, SenderRole
 
 router = APIRouter(prefix="/met")
 ORIGINS = (RelationshipOrigin.REFERRAL, RelationshipOrigin.IN_PERSON_EVENT)
 
 
-def may_enrol(settings: Settings) -> bool:
-    return settings.workspace_owners_may_enrol
-
-
 async def met_form(
     request: Request,
     session: SessionDep,
-    settings: Settings,
     principal: Principal,
     *,
     form: FormData | None = None,
@@ -51,7 +46,7 @@ async def met_form(
     values = {k: v for k, v in (form or {}).items() if isinstance(v, str)}
     context: dict[str, Any] = {
         "title": "I met someone",
-        "may_enrol": may_enrol(settings),
+        "may_enrol": (await pages.owners_may_enrol(session))[0],
         "mine": mine.items,
         "values": values,
         "errors": errors or {},
@@ -64,10 +59,8 @@ async def met_form(
 
 
 @router.get("")
-async def met_page(
-    request: Request, principal: OwnerOnly, session: SessionDep, settings: SettingsDep
-) -> Response:
-    return await met_form(request, session, settings, principal)
+async def met_page(request: Request, principal: OwnerOnly, session: SessionDep) -> Response:
+    return await met_form(request, session, principal)
 
 
 def external_id(form: FormData) -> str:
@@ -110,7 +103,7 @@ async def enrol(
     settings: SettingsDep,
 ) -> Response:
     """A person they know, enrolled with them as owner, as `POST /api/candidates`."""
-    if not may_enrol(settings):
+    if not (await pages.owners_may_enrol(session))[0]:
         return error_page(
             request, 403, "Your admin has not let owners enrol people: ask HR to enrol them."
         )
@@ -119,7 +112,7 @@ async def enrol(
     origin = text(form, "origin")
     if origin not in set(ORIGINS):
         errors = {"enrol.origin": "choose referral or met at an event"}
-        return await met_form(request, session, settings, principal, form=form, errors=errors)
+        return await met_form(request, session, principal, form=form, errors=errors)
     body: dict[str, Any] = {
         "external_id": external_id(form),
         "full_name": text(form, "full_name"),
@@ -141,14 +134,10 @@ async def enrol(
         candidate, _ = await candidates.enrol(session, temporal, settings, created)
     except ValidationError as invalid:
         found = [problem.model_dump() for problem in field_errors(invalid.errors())]
-        return await met_form(
-            request, session, settings, principal, form=form, errors=by_field(found)
-        )
+        return await met_form(request, session, principal, form=form, errors=by_field(found))
     except Invalid as refused:
         found = refused.detail if isinstance(refused.detail, list) else []
-        return await met_form(
-            request, session, settings, principal, form=form, errors=by_field(found)
-        )
+        return await met_form(request, session, principal, form=form, errors=by_field(found))
     if not principal.holds(candidate.owner):
         # Already enrolled by HR under someone else: say so, show nothing of them.
         return error_page(request, 409, "That person is already a candidate of someone else.")
@@ -170,9 +159,9 @@ async def meeting(
     chosen = text(form, "candidate")
     if not chosen:
         errors = {"meeting.candidate": "choose who you met"}
-        return await met_form(request, session, settings, principal, form=form, errors=errors)
+        return await met_form(request, session, principal, form=form, errors=errors)
     candidate = await load(session, chosen, principal)
     result = await meet(session, temporal, candidate, principal, form)
     if isinstance(result, dict):
-        return await met_form(request, session, settings, principal, form=form, errors=result)
+        return await met_form(request, session, principal, form=form, errors=result)
     return RedirectResponse(result, status_code=status.HTTP_303_SEE_OTHER)

@@ -15,6 +15,7 @@ from api.app import (
     inbox_pages,
     met_pages,
     reply_pages,
+    settings_pages,
 )
 from api.app.access import PostedByAnyone, Viewer
 from api.app.render import STATIC_DIR, install_error_pages, page
@@ -115,6 +116,7 @@ router.include_router(candidate_actions.router)
 router.include_router(reply_pages.router)
 router.include_router(import_pages.router)
 router.include_router(met_pages.router)
+router.include_router(settings_pages.router)
 
 
 def install(app: FastAPI) -> None:

@@ -1,6 +1,7 @@
 """What the workspace's pages read that the API's services do not already give: the key behind
 a session, candidates searched from PostgreSQL alone, an inbox with names and overdue marks,
-and the replies waiting for someone to say what they meant."""
+the replies waiting for someone to say what they meant, and the settings an admin stores
+(whether owners may enrol: on until an admin turns it off)."""
 
 from __future__ import annotations
 
@@ -16,14 +17,16 @@ from api.candidates.service import candidate_out
 from api.tasks import service as task_service
 from api.tasks.schemas import TaskOut
 from rapport import keys
-from rapport.db.models import ApiKey, Interaction
+from rapport.db.models import ApiKey, Interaction, WorkspaceSetting
 from rapport.db.repositories import api_keys as key_repo
 from rapport.db.repositories import workspace as workspace_repo
+from rapport.db.repositories import workspace_settings as settings_repo
 from rapport.db.repositories.workspace import CandidateSearch
 from rapport.vocabulary import TaskKind, TaskStatus
 
 __all__ = [
-    "CandidateSearch", "active_key", "inbox", "interactions", "key_for_secret", "replies", "search",
+    "CandidateSearch", "active_key", "inbox", "interactions", "key_for_secret",
+    "owners_may_enrol", "replies", "search", "set_owners_may_enrol",
 ]  # fmt: skip
 PAGE_SIZE = 25
 
@@ -147,3 +150,19 @@ async def replies(
         for task, record in rows
         if principal.holds(task.owner)
     ]
+
+
+OWNERS_MAY_ENROL = "owners_may_enrol"
+
+
+async def owners_may_enrol(session: AsyncSession) -> tuple[bool, WorkspaceSetting | None]:
+    """Whether owners may enrol people they know, and the stored row (who changed it, when)."""
+    stored = await settings_repo.get_setting(session, OWNERS_MAY_ENROL)
+    return (bool(stored.value) if stored is not None else True), stored
+
+
+async def set_owners_may_enrol(session: AsyncSession, allowed: bool, principal: Principal) -> None:
+    await settings_repo.put_setting(
+        session, OWNERS_MAY_ENROL, allowed, principal.owner or principal.name
+    )
+    await session.commit()

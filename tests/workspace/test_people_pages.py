@@ -334,6 +334,7 @@ async def test_the_people_pages_have_no_serious_accessibility_violations(
             "import": "/app/import",
             "erase": f"/app/candidates/{candidate['id']}/erase",
             "inbox with replies": "/app/inbox",
+            "settings": "/app/settings",
         },
         "owner": {"met": "/app/met", "my inbox": "/app/inbox"},
     }.items():

@@ -34,6 +34,7 @@ PAGES = [
     "/app/import",
     f"/app/import/{SOME_ID}",
     "/app/met",
+    "/app/settings",
 ]
 FORMS = [
     "/app/enrol",
@@ -49,6 +50,7 @@ FORMS = [
     "/app/import",
     "/app/met/enrol",
     "/app/met/meeting",
+    "/app/settings",
     "/app/sign-out",
 ]
 
@@ -240,3 +242,35 @@ async def test_an_owner_acts_only_on_their_own_candidates(
         assert interactions.status_code == 200
         detail = (await api.get(f"/api/candidates/{candidate['id']}")).json()
         assert detail["relationship"]["origin"] == "referral"  # no meeting was recorded
+
+
+async def test_an_admin_decides_whether_owners_may_enrol(stack: RunningStack) -> None:
+    async with (
+        httpx.AsyncClient(base_url=stack.api_url, timeout=60) as admin,
+        httpx.AsyncClient(base_url=stack.api_url, timeout=60) as owner,
+    ):
+        admin_token = await signed_in(admin, await make_key(stack, "admin"))
+        owner_token = await signed_in(owner, await make_key(stack, "owner", owner="o@example.com"))
+        assert (await owner.get("/app/settings")).status_code == 403  # admins' alone
+        enrol = {
+            "csrf_token": owner_token,
+            "full_name": f"Kai Known {uuid.uuid4().hex[:6]}",
+            "origin": "referral",
+            "rapport": "warm",
+            "timezone": "Europe/Berlin",
+            "country": "DE",
+        }
+        try:
+            off = await admin.post("/app/settings", data={"csrf_token": admin_token})
+            assert off.headers["location"].endswith("?done=saved")
+            page = await admin.get("/app/settings")
+            assert "Last changed by" in page.text and "checked" not in page.text
+            assert "has not let owners enrol" in (await owner.get("/app/met")).text
+            refused = await owner.post("/app/met/enrol", data=enrol)
+            assert refused.status_code == 403 and "ask HR" in refused.text
+        finally:
+            on = {"csrf_token": admin_token, "owners_may_enrol": "yes"}
+            assert (await admin.post("/app/settings", data=on)).status_code == 303
+        enrolled = await owner.post("/app/met/enrol", data=enrol)
+        assert enrolled.status_code == 303, enrolled.text
+        assert enrolled.headers["location"].endswith("?done=enrolled")
