@@ -131,7 +131,7 @@ async def enrol(
     body = {name: value for name, value in body.items() if value is not None}
     try:
         created = CandidateCreate.model_validate(body)
-        candidate, _ = await candidates.enrol(session, temporal, settings, created)
+        candidate, new = await candidates.enrol(session, temporal, settings, created)
     except ValidationError as invalid:
         found = [problem.model_dump() for problem in field_errors(invalid.errors())]
         return await met_form(request, session, principal, form=form, errors=by_field(found))
@@ -141,8 +141,9 @@ async def enrol(
     if not principal.holds(candidate.owner):
         # Already enrolled by HR under someone else: say so, show nothing of them.
         return error_page(request, 409, "That person is already a candidate of someone else.")
+    done = "enrolled" if new else "existing"
     return RedirectResponse(
-        f"{PATH}/candidates/{candidate.id}?done=enrolled", status_code=status.HTTP_303_SEE_OTHER
+        f"{PATH}/candidates/{candidate.id}?done={done}", status_code=status.HTTP_303_SEE_OTHER
     )
 
 
