@@ -285,6 +285,9 @@ async def test_an_admin_invites_and_erases_after_confirming(
     await invite.get_by_label("Starts").fill("2020-01-01T18:00")
     await invite.get_by_role("button", name="Send the invitation").click()
     assert "has passed" in await page.locator("#invite-starts_at-error").inner_text()
+    await page.locator("#meeting-title").scroll_into_view_if_needed()
+    await page.evaluate("document.getElementById('meeting-title').scrollIntoView()")
+    await screenshot_for_docs(page, "candidate-actions")
     assert await page.locator("form.invite").get_by_label("Title").input_value() == "Platform night"
     ahead = (await page.evaluate("new Date(Date.now() + 30 * 864e5).toISOString()"))[:10]
     await page.locator("form.invite").get_by_label("Starts").fill(f"{ahead}T18:00")
