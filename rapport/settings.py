@@ -166,6 +166,7 @@ class Settings(BaseSettings):
     workspace_session_hours: float = Field(
         default=8.0, gt=0, le=24 * 7, description="How long a workspace sign-in lasts."
     )
+
     handwrytten_api_key: str | None = None
     handwrytten_base_url: str | None = None
     handwrytten_card_id: str | None = None

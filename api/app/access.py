@@ -49,8 +49,12 @@ def posting(*roles: str) -> Callable[[Request], Awaitable[Principal]]:
 
 Viewer = Annotated[Principal, Depends(viewing(*EVERYONE))]
 Writer = Annotated[Principal, Depends(viewing(*WRITERS))]
+OwnerOnly = Annotated[Principal, Depends(viewing(OWNER))]
+Admin = Annotated[Principal, Depends(viewing(ADMIN))]
 PostedByAnyone = Annotated[Principal, Depends(posting(*EVERYONE))]
 PostedByWriter = Annotated[Principal, Depends(posting(*WRITERS))]
 PostedByOwner = Annotated[Principal, Depends(posting(*OWNER_WRITERS))]
 # Vacancies, campaigns: everyone's figures, so not for an owner (as the API's READ_ALL).
 Reader = Annotated[Principal, Depends(viewing(ADMIN, HR, VIEWER))]
+PostedByOwnerOnly = Annotated[Principal, Depends(posting(OWNER))]
+PostedByAdmin = Annotated[Principal, Depends(posting(ADMIN))]

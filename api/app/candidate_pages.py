@@ -15,14 +15,21 @@ from api.app import service as pages
 from api.app.access import PostedByWriter, Viewer
 from api.app.render import error_page, page
 from api.app.session import PATH
-from api.auth import ADMIN, HR, Principal
+from api.auth import ADMIN, HR, OWNER, Principal
 from api.candidates import lifecycle
 from api.candidates import service as candidates
 from api.candidates import status as candidate_status
 from api.candidates.schemas import OptOutBody, StageBody
 from api.deps import SessionDep, SettingsDep, TemporalDep, id_or_404
 from rapport.db.models import Candidate
-from rapport.vocabulary import Channel, Rapport, RelationshipOrigin, Stage
+from rapport.vocabulary import (
+    Channel,
+    EmailStatus,
+    InvitationKind,
+    Rapport,
+    RelationshipOrigin,
+    Stage,
+)
 
 router = APIRouter(prefix="/candidates")
 PLAN_DAYS = 365
@@ -33,6 +40,11 @@ DONE = {
     "opted_out": "Opted out. The workflow stopped those channels at once.",
     "enrolled": "Enrolled. Their workflow has started and planned what follows.",
     "existing": "Already enrolled under that external id: this is the candidate as enrolled.",
+    "email": "Email address changed: its status starts again as unknown.",
+    "met": "Meeting recorded. The workflow plans the thank-you from the next day.",
+    "invited": "Invitation recorded. The workflow plans the message that carries it.",
+    "classified": "Reply classified. The workflow has moved on.",
+    "erased": "Erased: their personal data is deleted and their workflow ended.",
 }
 LISTED_STAGES = [stage for stage in Stage if stage != Stage.ERASED]
 
@@ -62,7 +74,9 @@ async def candidate_list(
     rapport: str | None = None,
     skill: str | None = None,
     text: str | None = None,
+    email_status: str | None = None,
     after: str | None = None,
+    done: str | None = None,
 ) -> Response:
     where = pages.CandidateSearch(
         stage=choice(stage, Stage),
@@ -71,6 +85,7 @@ async def candidate_list(
         rapport=choice(rapport, Rapport),
         skill=text_filter(skill, 100),
         text=text_filter(text),
+        email_status=choice(email_status, EmailStatus),
     )
     try:
         anchor = uuid.UUID(after) if after else None
@@ -84,6 +99,7 @@ async def candidate_list(
         "rapport": where.rapport or "",
         "skill": where.skill or "",
         "text": where.text or "",
+        "email_status": where.email_status or "",
     }
     context: dict[str, Any] = {
         "title": "Candidates",
@@ -94,7 +110,9 @@ async def candidate_list(
         "stages": LISTED_STAGES,
         "origins": list(RelationshipOrigin),
         "rapports": list(Rapport),
+        "email_statuses": list(EmailStatus),
         "can_write": can_write(principal),
+        "done": DONE.get(done or ""),
     }
     return page(request, "candidates.html", context)
 
@@ -115,6 +133,22 @@ async def candidate_page(
     done: str | None = None,
 ) -> Response:
     candidate = await load(session, candidate_id, principal)
+    return await show(request, session, temporal, settings, candidate, principal, done=done)
+
+
+async def show(
+    request: Request,
+    session: SessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+    candidate: Candidate,
+    principal: Principal,
+    *,
+    done: str | None = None,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
+    """The candidate's page; with `errors`, a refused action's messages beside its form (422)."""
     detail = await candidate_status.detail(session, temporal, settings, candidate)
     plan = await candidates.plan(temporal, settings, candidate, PLAN_DAYS)
     touches = await candidates.touch_history(session, candidate)
@@ -129,13 +163,21 @@ async def candidate_page(
         "plan_days": PLAN_DAYS,
         "touches": touches,
         "interactions": await pages.interactions(session, candidate.id),
+        "replies": await pages.replies(session, principal, candidate_id=candidate.id),
         "workflow_url": workflow_url,
         "channels": list(Channel),
+        "invitation_kinds": list(InvitationKind),
+        "rapports": list(Rapport),
         "can_write": can_write(principal),
+        "is_admin": principal.role == ADMIN,
+        "can_meet": can_write(principal) or principal.role == OWNER,
         "closed": candidate.stage in (Stage.OPTED_OUT, Stage.HIRED, Stage.ARCHIVED),
         "done": DONE.get(done or ""),
+        "errors": errors or {},
+        "values": values or {},
     }
-    return page(request, "candidate.html", context)
+    status_code = status.HTTP_422_UNPROCESSABLE_CONTENT if errors else 200
+    return page(request, "candidate.html", context, status_code=status_code)
 
 
 def back_to(candidate: Candidate, done: str) -> Response:

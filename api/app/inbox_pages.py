@@ -1,4 +1,5 @@
-"""My inbox: the assisted drafts a person sends by hand (LinkedIn, a note), overdue first; copy
+"""My inbox: replies waiting to be classified (api/app/reply_pages.py classifies them), then
+the assisted drafts a person sends by hand (LinkedIn, a note), overdue first; copy
 the text, open the profile, mark it sent with the text as sent, or skip it with a reason. An
 owner sees only their own; HR and admins everyone's, or one owner's. Closing a draft goes
 through the API's own service (api/tasks/service.py), so the workflow hears of it."""
@@ -22,7 +23,11 @@ from api.tasks import service as tasks
 from api.tasks.schemas import TaskCompletion
 
 router = APIRouter(prefix="/inbox")
-DONE = {"sent": "Marked sent. The workflow has moved on.", "skipped": "Skipped, with your reason."}
+DONE = {
+    "sent": "Marked sent. The workflow has moved on.",
+    "skipped": "Skipped, with your reason.",
+    "classified": "Reply classified. The workflow has moved on.",
+}
 
 
 @router.get("")
@@ -38,6 +43,7 @@ async def inbox(
     context: dict[str, Any] = {
         "title": "My inbox" if principal.owner else "Inbox",
         "items": items,
+        "replies": await pages.replies(session, principal, owner=wanted),
         "owner": principal.owner_filter(wanted) or "",
         "overdue": sum(1 for item in items if item.overdue),
         "done": DONE.get(done or ""),

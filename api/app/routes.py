@@ -9,11 +9,16 @@ from fastapi.staticfiles import StaticFiles
 
 from api.app import (
     campaign_pages,
+    candidate_actions,
     candidate_pages,
     enrol_pages,
+    import_pages,
     inbox_pages,
     message_pages,
+    met_pages,
     outcome_pages,
+    reply_pages,
+    settings_pages,
     vacancy_pages,
 )
 from api.app.access import PostedByAnyone, Viewer
@@ -115,6 +120,11 @@ router.include_router(vacancy_pages.router)
 router.include_router(campaign_pages.router)
 router.include_router(outcome_pages.router)
 router.include_router(message_pages.router)
+router.include_router(candidate_actions.router)
+router.include_router(reply_pages.router)
+router.include_router(import_pages.router)
+router.include_router(met_pages.router)
+router.include_router(settings_pages.router)
 
 
 def install(app: FastAPI) -> None:

@@ -33,6 +33,11 @@ PAGES = [
     "/app/messages",
     "/app/messages/email/birthday/edit",
     "/app/messages/email/birthday/candidates?find=a",
+    f"/app/candidates/{SOME_ID}/erase",
+    "/app/import",
+    f"/app/import/{SOME_ID}",
+    "/app/met",
+    "/app/settings",
 ]
 FORMS = [
     "/app/enrol",
@@ -43,6 +48,15 @@ FORMS = [
     "/app/messages/email/birthday/preview",
     "/app/messages/email/birthday/save",
     "/app/messages/email/birthday/revert",
+    f"/app/candidates/{SOME_ID}/email",
+    f"/app/candidates/{SOME_ID}/meeting",
+    f"/app/candidates/{SOME_ID}/invite",
+    f"/app/candidates/{SOME_ID}/erase",
+    f"/app/replies/{SOME_ID}/classify",
+    "/app/import",
+    "/app/met/enrol",
+    "/app/met/meeting",
+    "/app/settings",
     "/app/sign-out",
 ]
 
@@ -209,3 +223,60 @@ async def test_the_enrol_form_shows_the_apis_messages_beside_each_field(
     assert enrolled.headers["location"].endswith("?done=enrolled")
     again = await browser_like.post("/app/enrol", data=form)
     assert again.headers["location"] == enrolled.headers["location"].replace("enrolled", "existing")
+
+
+async def test_an_owner_acts_only_on_their_own_candidates(
+    stack: RunningStack, browser_like: httpx.AsyncClient
+) -> None:
+    async with httpx.AsyncClient(base_url=stack.api_url, headers=AUTH, timeout=60) as api:
+        relationship = {"origin": "referral", "rapport": "warm", "owner": "b@example.com"}
+        theirs = await api.post("/api/candidates", json=enrolment(relationship=relationship))
+        candidate = theirs.json()
+        token = await signed_in(browser_like, await make_key(stack, "owner", owner="a@example.com"))
+        meeting = {"csrf_token": token, "event": "Meetup", "date": "2020-01-01", "rapport": "warm"}
+        for path, data in {
+            f"/app/candidates/{candidate['id']}/meeting": meeting,
+            "/app/met/meeting": {**meeting, "candidate": candidate["id"]},
+        }.items():
+            refused = await browser_like.post(path, data=data)
+            assert refused.status_code == 404, (path, refused.text)
+        # HR's actions stay HR's: an owner may not correct an address, invite or import.
+        for path in (f"/app/candidates/{candidate['id']}/email", "/app/import"):
+            answer = await browser_like.post(path, data={"csrf_token": token, "email": "x@y.z"})
+            assert answer.status_code == 403, path
+        interactions = await api.get(f"/api/candidates/{candidate['id']}/touches")
+        assert interactions.status_code == 200
+        detail = (await api.get(f"/api/candidates/{candidate['id']}")).json()
+        assert detail["relationship"]["origin"] == "referral"  # no meeting was recorded
+
+
+async def test_an_admin_decides_whether_owners_may_enrol(stack: RunningStack) -> None:
+    async with (
+        httpx.AsyncClient(base_url=stack.api_url, timeout=60) as admin,
+        httpx.AsyncClient(base_url=stack.api_url, timeout=60) as owner,
+    ):
+        admin_token = await signed_in(admin, await make_key(stack, "admin"))
+        owner_token = await signed_in(owner, await make_key(stack, "owner", owner="o@example.com"))
+        assert (await owner.get("/app/settings")).status_code == 403  # admins' alone
+        enrol = {
+            "csrf_token": owner_token,
+            "full_name": f"Kai Known {uuid.uuid4().hex[:6]}",
+            "origin": "referral",
+            "rapport": "warm",
+            "timezone": "Europe/Berlin",
+            "country": "DE",
+        }
+        try:
+            off = await admin.post("/app/settings", data={"csrf_token": admin_token})
+            assert off.headers["location"].endswith("?done=saved")
+            page = await admin.get("/app/settings")
+            assert "Last changed by" in page.text and "checked" not in page.text
+            assert "has not let owners enrol" in (await owner.get("/app/met")).text
+            refused = await owner.post("/app/met/enrol", data=enrol)
+            assert refused.status_code == 403 and "ask HR" in refused.text
+        finally:
+            on = {"csrf_token": admin_token, "owners_may_enrol": "yes"}
+            assert (await admin.post("/app/settings", data=on)).status_code == 303
+        enrolled = await owner.post("/app/met/enrol", data=enrol)
+        assert enrolled.status_code == 303, enrolled.text
+        assert enrolled.headers["location"].endswith("?done=enrolled")

@@ -14,6 +14,7 @@ from rapport.db.models.outreach import Article, Task, TaskVacancy
 from rapport.db.models.people import Person
 from rapport.db.models.published import PublishedStatus
 from rapport.db.models.vacancies import Campaign, Digest, Vacancy, VacancyMatch
+from rapport.db.models.workspace import WorkspaceSetting
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -37,4 +38,5 @@ __all__ = [
     "Touch",
     "Vacancy",
     "VacancyMatch",
+    "WorkspaceSetting",
 ]

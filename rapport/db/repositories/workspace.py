@@ -1,6 +1,6 @@
-"""What the web workspace's lists read: candidates searched by stage, owner, relationship and
-skill (never a workflow), a count for the page, the owners to filter by, and the names a list
-of tasks shows."""
+"""What the web workspace's lists read: candidates searched by stage, owner, relationship,
+skill and email status (never a workflow), a count for the page, the owners to filter by, the
+names a list of tasks shows, and the replies waiting to be classified."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.db.models import Candidate, Interaction
+from rapport.db.models import Candidate, InboundRecord, Interaction, Task
 from rapport.db.repositories.candidates import Page, keyset_page, text_matches
 
 
@@ -26,6 +26,7 @@ class CandidateSearch:
     rapport: str | None = None
     skill: str | None = None
     text: str | None = None
+    email_status: str | None = None
 
 
 def _searched(query: Select[Any], where: CandidateSearch) -> Select[Any]:
@@ -39,6 +40,8 @@ def _searched(query: Select[Any], where: CandidateSearch) -> Select[Any]:
         query = query.where(Candidate.relationship_origin == where.origin)
     if where.rapport:
         query = query.where(Candidate.rapport == where.rapport)
+    if where.email_status:
+        query = query.where(Candidate.email_status == where.email_status)
     if where.skill:
         # Skills are kept as typed; a search for "Python" finds "python" too.
         skills = func.unnest(Candidate.skills).table_valued("skill").render_derived()
@@ -96,3 +99,22 @@ async def interactions(session: AsyncSession, candidate_id: uuid.UUID) -> Sequen
         .limit(200)
     )
     return (await session.execute(query)).scalars().all()
+
+
+async def waiting_replies(
+    session: AsyncSession, *, candidate_id: uuid.UUID | None = None, owner: str | None = None
+) -> Sequence[tuple[Task, InboundRecord]]:
+    """Open `classify_reply` tasks with the reply each asks about, oldest deadline first: for
+    one candidate, or one owner's (None: everyone's)."""
+    query = (
+        select(Task, InboundRecord)
+        .join(InboundRecord, InboundRecord.task_id == Task.id)
+        .where(Task.kind == "classify_reply", Task.status == "open")
+        .order_by(Task.due_at, Task.id)
+        .limit(200)
+    )
+    if candidate_id is not None:
+        query = query.where(Task.candidate_id == candidate_id)
+    if owner:
+        query = query.where(func.lower(Task.owner) == owner.lower())
+    return [(task, record) for task, record in (await session.execute(query)).all()]
