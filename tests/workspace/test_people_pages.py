@@ -222,7 +222,9 @@ async def test_hr_filters_by_email_status_corrects_the_address_and_classifies_a_
     await page.get_by_text("Classified not now").wait_for()
     async with api(stack) as client:
         listed = await client.get("/api/inbound", params={"kind": "reply", "limit": 200})
-        mine = [i for i in listed.json()["items"] if i["candidate"]["id"] == candidate["id"]]
+        mine = [
+            i for i in listed.json()["items"] if (i["candidate"] or {}).get("id") == candidate["id"]
+        ]
         assert mine[0]["sentiment"] == "not_now"
         detail = (await client.get(f"/api/candidates/{candidate['id']}")).json()
         assert (detail["email"], detail["email_status"]) == (f"new.{suffix}@example.com", "unknown")
