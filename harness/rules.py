@@ -34,6 +34,13 @@ from rapport.vocabulary import Occasion
 GREETINGS = {Occasion.BIRTHDAY.value, Occasion.WORK_ANNIVERSARY.value}
 THANK_YOU_WITHIN_DAYS = 14
 HISTORY_FETCHES = 8
+CLOSED = {
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+}
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,7 @@ class Done:
 class Histories:
     events: dict[str, int] = field(default_factory=dict)  # workflow id → events over its runs
     sends: dict[str, datetime] = field(default_factory=dict)  # idempotency key → scheduled at
+    unfinished: list[str] = field(default_factory=list)  # workflow ids whose last run is open
 
 
 async def histories(client: Client, workflow_ids: Sequence[str]) -> Histories:
@@ -68,6 +76,8 @@ async def histories(client: Client, workflow_ids: Sequence[str]) -> Histories:
             while True:
                 handle = client.get_workflow_handle(workflow_id, run_id=run_id)
                 history = await handle.fetch_history()
+                if run_id is None and history.events[-1].event_type not in CLOSED:
+                    found.unfinished.append(workflow_id)
                 total += len(history.events)
                 for event in history.events:
                     await _note_send(client, event, found)
