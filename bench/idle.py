@@ -39,7 +39,7 @@ import psycopg
 from temporalio.client import Client
 
 from bench.bare import bare_queue, start_sleeping
-from bench.enrolment import import_all
+from bench.enrolment import import_patiently
 from bench.measure import RESULTS, settle, write_results
 from bench.stack import TASK_QUEUE, bench_database, dev_stack, say
 from harness.api_helpers import enrolment
@@ -143,7 +143,7 @@ async def benchmark(
         enrolled = 0
         for target in (count // 4, count // 2, count):
             say(f"importing {target - enrolled} more candidates (to {target})")
-            await import_all(api, [enrolment() for _ in range(target - enrolled)])
+            await import_patiently(api, [enrolment() for _ in range(target - enrolled)])
             enrolled = target
             await settle(client, TASK_QUEUE, 3600)
             await asyncio.sleep(QUIET_SECONDS)

@@ -147,7 +147,10 @@ def violations(
         if member is None:
             continue
         zone = member.candidate.timezone
-        what = f"{member.candidate.id} {item.occasion} {item.channel} {item.status} {item.at}"
+        what = (
+            f"{item.key} {item.channel} {item.status} at {item.at:%Y-%m-%d %H:%M} UTC"
+            f" ({zone}, {member.rapport} {member.origin})"
+        )
         unmet = member.met_at is None or item.at < member.met_at
         if item.channel == "handwritten_note" and member.rapport == "cold" and unmet:
             found["handwritten notes to cold contacts"].append(what)
