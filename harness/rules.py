@@ -123,8 +123,11 @@ async def recorded(sessions: Sessions, sends: dict[str, datetime]) -> list[Done]
 
 
 def _in_window(at: datetime, zone: str, policy: SchedulePolicy) -> bool:
-    local = at.astimezone(ZoneInfo(zone)).time()
-    return time.fromisoformat(policy.window_start) <= local <= time.fromisoformat(policy.window_end)
+    """Within the window at a minute's resolution, as the window is set: a fallback sent when
+    a greeting's draft expires at the window's close (17:00:00.4) is at 17:00."""
+    local = at.astimezone(ZoneInfo(zone)).time().replace(second=0, microsecond=0)
+    start, end = time.fromisoformat(policy.window_start), time.fromisoformat(policy.window_end)
+    return start <= local <= end
 
 
 def violations(
