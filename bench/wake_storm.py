@@ -52,8 +52,8 @@ START_IN_FLIGHT = 32
 WINDOW_HOURS = 3
 # B is this far ahead when the first bare workflow starts: their starts (30 to 80/s here) and
 # settling (a few quiet seconds) must be over by then.
-BARE_LEAD_SECONDS = 10.0
-BARE_STARTS_PER_SECOND = 15.0
+BARE_LEAD_SECONDS = 20.0
+BARE_STARTS_PER_SECOND = 10.0
 POLL_SECONDS = 0.2
 
 
