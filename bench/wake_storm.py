@@ -50,8 +50,8 @@ from harness.stack import RunningStack
 
 START_IN_FLIGHT = 32
 WINDOW_HOURS = 3
-# B is this far ahead when the first bare workflow starts: their starts (30 to 80/s here) and
-# settling (a few quiet seconds) must be over by then.
+# B is this far ahead when the first bare workflow starts: their starts (30 to 80/s here,
+# slower under load) must be over by then.
 BARE_LEAD_SECONDS = 20.0
 BARE_STARTS_PER_SECOND = 10.0
 POLL_SECONDS = 0.2
@@ -115,9 +115,10 @@ async def bare_storm(
     async with wake_queue(client, mailer) as queue:
         wake_at = datetime.now(UTC) + timedelta(seconds=bare_lead(count))
         started = await start_waking(queue, count, wake_at, START_IN_FLIGHT)
-        await settle(client, queue.task_queue, give_up_after)
-        if datetime.now(UTC) >= wake_at:
-            raise RuntimeError("the bare workflows were not all started and settled before B")
+        # Started is enough: a first task that runs late still wakes at B (its sleep is what
+        # is left of it). Settling is not awaited, its quiet seconds would eat into the lead.
+        if (wake_at - datetime.now(UTC)).total_seconds() < 2:
+            raise RuntimeError("the bare workflows were not all started before B")
         say(f"  bare: {count} started in {started:.1f} s, waking at {wake_at:%H:%M:%S} UTC")
         found = await wait_for_mail(mail_dir, before, count, give_up_after)
     wake = wake_at.timestamp()
