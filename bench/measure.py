@@ -90,8 +90,9 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
-def write_results(name: str, figures: dict[str, Any]) -> Path:
-    """bench/results/<name>-<UTC time>.json, with when and where it was measured."""
+def write_results(name: str, figures: dict[str, Any], directory: Path = RESULTS) -> Path:
+    """<directory>/<name>-<UTC time>.json (bench/results by default), with when and where it
+    was measured."""
     now = datetime.now(UTC)
     figures = {
         "benchmark": name,
@@ -100,7 +101,7 @@ def write_results(name: str, figures: dict[str, Any]) -> Path:
         "cpus": os.cpu_count(),
         **figures,
     }
-    path = RESULTS / f"{name}-{now:%Y%m%dT%H%M%SZ}.json"
+    path = directory / f"{name}-{now:%Y%m%dT%H%M%SZ}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(figures, indent=2) + "\n")
     return path

@@ -32,11 +32,16 @@ def bench_database() -> Iterator[str]:
 
 @contextlib.contextmanager
 def dev_stack(
-    database_url: str, page_size: int | None, concurrency: int | None
+    database_url: str,
+    page_size: int | None,
+    concurrency: int | None,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[RunningStack]:
-    """`python -m rapport.devstack` on free ports, stopped with SIGTERM however we leave."""
+    """`python -m rapport.devstack` on free ports, stopped with SIGTERM however we leave;
+    `settings` as RAPPORT_<NAME> settings (`{"send_window": "10:37-13:37"}`)."""
     data_dir = Path(tempfile.mkdtemp(prefix="rapport-bench-"))
     env = stack_env(data_dir, database_url)
+    env.update({f"RAPPORT_{name.upper()}": value for name, value in (settings or {}).items()})
     env["RAPPORT_TASK_QUEUE"] = TASK_QUEUE
     env["RAPPORT_ADMIN_API_KEY"] = secrets.token_urlsafe(32)
     # The tests shrink the fan-out to interrupt it; a benchmark measures the defaults.

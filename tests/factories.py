@@ -1,21 +1,22 @@
-"""Test data written straight to PostgreSQL through the repositories (candidates come from
-`harness.rows`, which the benchmarks share)."""
+"""Test data written straight to PostgreSQL through the repositories (candidates, vacancies and
+matches come from `harness.rows`, which the benchmarks share)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
 from api.candidates import lifecycle
 from api.candidates.schemas import InvitationBody
-from rapport.db.models import Candidate, Vacancy
+from harness.rows import make_match, make_vacancy
+from rapport.db.models import Candidate
 from rapport.db.repositories import candidates as candidate_repo
-from rapport.db.repositories import vacancies as vacancy_repo
 from rapport.vocabulary import InvitationKind
+
+__all__ = ["invite_to_webinar", "load", "make_match", "make_vacancy"]
 
 
 async def load(
@@ -44,41 +45,3 @@ async def invite_to_webinar(
                 title="Tracing at scale", url=None, starts_at=starts_at, message=None,
             ),
         )  # fmt: skip
-
-
-async def make_vacancy(sessions: async_sessionmaker[AsyncSession], **overrides: Any) -> Vacancy:
-    vacancy_id = uuid.uuid4()
-    values: dict[str, Any] = {
-        "id": vacancy_id,
-        "workflow_id": f"vacancy-{vacancy_id}",
-        "external_id": f"req-{vacancy_id.hex[:10]}",
-        "title": "Staff Data Engineer",
-        "skills": ["python"],
-        "hiring_manager": "hm@example.com",
-        "url": f"https://jobs.example.com/{vacancy_id.hex[:6]}",
-        "status": "open",
-    }
-    values.update(overrides)
-    async with sessions.begin() as session:
-        session.add(Vacancy(**values))
-    return Vacancy(**values)
-
-
-async def make_match(
-    sessions: async_sessionmaker[AsyncSession],
-    vacancy: Vacancy,
-    candidate: Candidate,
-    *,
-    score: float = 0.8,
-    status: str = "matched",
-    reason: str | None = None,
-) -> None:
-    row = {
-        "candidate_id": candidate.id,
-        "score": score,
-        "reasons": [f"skills: {', '.join(vacancy.skills)}"],
-        "status": status,
-        "reason": reason,
-    }
-    async with sessions.begin() as session:
-        await vacancy_repo.save_matches(session, vacancy.id, [row])

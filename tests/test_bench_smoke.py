@@ -1,0 +1,55 @@
+"""Each new benchmark run end to end at a tiny size, so it cannot rot: it must finish, print its
+figures and write its JSON. Never a timed assertion: the figures are not checked, only that
+they are there (and, for the simulation, that no rule was broken). Each subprocess is bounded
+by TIMEOUT_SECONDS; on an idle machine each takes well under a minute, most of it the dev
+stack's start and, for the wake storm, the wait for the next whole minute."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT_SECONDS = 300
+
+
+def run_bench(
+    name: str, results: Path, *args: str, exits: tuple[int, ...] = (0,)
+) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-m", f"bench.{name}", "--results", str(results), *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False,
+    )  # fmt: skip
+    assert done.returncode in exits, done.stdout[-4000:] + done.stderr[-4000:]
+    [written] = results.glob(f"{name}-*.json")
+    figures: dict[str, object] = json.loads(written.read_text())
+    assert figures["benchmark"] == name
+    return figures
+
+
+def test_wake_storm(tmp_path: Path) -> None:
+    # The due instant is a whole minute (a send window has minutes) after the stack is up.
+    figures = run_bench("wake_storm", tmp_path, "--size", "5", "--lead", "20")
+    assert figures["candidates"] == 5
+    for key in ("rapport_last_seconds", "bare_last_seconds", "ratio"):
+        assert isinstance(figures[key], float | int), key
+
+
+def test_simulation(tmp_path: Path) -> None:
+    # Exit 1 means it ran and found a rule broken (it prints which): the benchmark is that
+    # gate. Here only that it runs to the end and counts every rule.
+    figures = run_bench("simulation", tmp_path, "--size", "5", "--years", "1", exits=(0, 1))
+    violations = figures["violations"]
+    assert isinstance(violations, dict) and len(violations) == 7
+    assert all(isinstance(count, int) for count in violations.values())
+    assert figures["history_events_per_candidate_year"]
+    assert figures["touches_per_candidate_year"]
+
+
+def test_idle(tmp_path: Path) -> None:
+    figures = run_bench("idle", tmp_path, "--size", "8", "--idle-window", "2")
+    steps = figures["steps"]
+    assert isinstance(steps, list) and [step["candidates"] for step in steps] == [2, 4, 8]
+    assert figures["per_candidate"]
