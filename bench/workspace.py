@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import re
 import signal
@@ -30,6 +31,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -249,6 +251,7 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=10000, help="candidates (N)")
     parser.add_argument("--people", type=int, default=8, help="people signed in at once")
     parser.add_argument("--rounds", type=int, default=10, help="times each opens each page")
+    parser.add_argument("--json", type=Path, help="write the figures here, not to bench/results")
     args = parser.parse_args()
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
@@ -262,7 +265,9 @@ def main() -> None:
         say("interrupted; cleaned up")
         sys.exit(130)
     say(f"{args.candidates} candidates, {args.people} people at once\n{show(figures)}")
-    say(f"written to {write_results('workspace', figures)}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    say(f"written to {args.json or write_results('workspace', figures)}")
 
 
 if __name__ == "__main__":
