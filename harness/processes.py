@@ -118,6 +118,34 @@ class WorkerProcess:
         _stop(self.process)
 
 
+@dataclass
+class ApiProcess:
+    """`uvicorn api.main:app` on a free port of its own, with `env`; one of several APIs on the
+    same database and task queue."""
+
+    env: dict[str, str]
+    log: Path
+    port: int = 0
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.port = self.port or free_port()
+        command = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
+                   "--port", str(self.port)]  # fmt: skip
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
+            )
+        wait_for_port("127.0.0.1", self.port, "api")
+
+    def stop(self) -> None:
+        _stop(self.process)
+
+
 def worker_env(
     database_url: str, temporal: str, smtp_port: int, task_queue: str, **extra: str
 ) -> dict[str, str]:

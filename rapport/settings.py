@@ -104,6 +104,19 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = Field(
         default=3.0, gt=0, le=300, description="Waiting for a free connection of the pool."
     )
+    db_pool_size: int = Field(
+        default=20,
+        ge=1,
+        le=500,
+        description="Connections each API process keeps open to PostgreSQL (10 more when busy).",
+    )
+    auth_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="How long an API process trusts a key it has checked before it looks it up "
+        "again; a revocation through another process takes effect within it (0: every request).",
+    )
     temporal_rpc_timeout_seconds: float = Field(
         default=5.0, gt=0, le=300, description="Each call to Temporal made in a request."
     )

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -337,3 +338,38 @@ def test_keys_cli_makes_a_working_key(database_url: str) -> None:
         capture_output=True, text=True, env=env, cwd=Path(__file__).parents[1],
     )  # fmt: skip
     assert bad.returncode != 0 and "--owner" in bad.stderr
+
+
+async def test_a_key_revoked_through_the_api_is_refused_at_once_despite_the_key_cache(
+    app: FastAPI, client: httpx.AsyncClient, role_keys: dict[str, str]
+) -> None:
+    async with app.state.sessions.begin() as session:
+        record, secret = await keys.create(session, role="viewer", name="cached viewer")
+    mine = {"Authorization": f"Bearer {secret}"}
+    admin = {"Authorization": f"Bearer {role_keys['admin']}"}
+    assert (await client.get("/api/candidates?limit=1", headers=mine)).status_code == 200
+
+    revoked = await client.post(f"/api/keys/{record.id}/revoke", headers=admin)
+
+    assert revoked.status_code == 200
+    assert (await client.get("/api/candidates?limit=1", headers=mine)).status_code == 401
+
+
+async def test_a_key_revoked_elsewhere_is_refused_once_its_cache_time_is_over(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    async with app.state.sessions.begin() as session:
+        record, secret = await keys.create(session, role="viewer", name="revoked by the CLI")
+    mine = {"Authorization": f"Bearer {secret}"}
+    assert (await client.get("/api/candidates?limit=1", headers=mine)).status_code == 200
+    # Revoked as `python -m rapport.keys revoke` or another API process would: this process
+    # is not told, and trusts the key until RAPPORT_AUTH_CACHE_SECONDS have passed (here: made
+    # to have passed, rather than waited for).
+    async with app.state.sessions.begin() as session:
+        await keys.revoke(session, record.id)
+    cache = app.state.key_cache
+    for name, (principal, _) in list(cache.entries.items()):
+        if principal.key_id == str(record.id):
+            cache.entries[name] = (principal, time.monotonic() - cache.seconds)
+
+    assert (await client.get("/api/candidates?limit=1", headers=mine)).status_code == 401

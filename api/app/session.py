@@ -3,8 +3,10 @@
 The cookie holds the id of the API key it was opened with, when it expires, and the session's
 CSRF token, signed with `RAPPORT_SECRET_KEY` (rapport.signing, under a purpose of its own so an
 unsubscribe token can never pass for a session). It never holds the key itself. Every request
-looks the key up by id: revoking the key (`python -m rapport.keys revoke`, `POST
-/api/keys/{id}/revoke`) ends every session opened with it at once, and its role is read fresh.
+looks the key up by id, or finds it in the API's key cache (api/auth.py): revoking the key
+(`POST /api/keys/{id}/revoke`) ends every session opened with it at once in the process that
+revoked it, and within `RAPPORT_AUTH_CACHE_SECONDS` elsewhere (another API process, `python -m
+rapport.keys revoke`); its role is read fresh as often.
 
 The cookie is HTTP-only, SameSite=Lax, scoped to `/app`, and Secure whenever the request came
 over https (directly, or `X-Forwarded-Proto` through a proxy that uvicorn trusts) or
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from fastapi import HTTPException, Request, Response, status
 
 from api.app import service
-from api.auth import Principal
+from api.auth import Principal, key_cache
 from rapport import signing
 from rapport.settings import Settings
 
@@ -108,11 +110,15 @@ async def signed_in(request: Request) -> Principal:
     web = read(settings, request.cookies.get(COOKIE))
     if web is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in first")
-    async with request.app.state.sessions() as session:
-        record = await service.active_key(session, web.key_id)
-    if record is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "that key was revoked: sign in again")
-    principal = Principal(str(record.id), record.name, record.role, record.owner)
+    cache, name = key_cache(request), "id:" + web.key_id
+    principal = cache.get(name)
+    if principal is None:
+        async with request.app.state.sessions() as session:
+            record = await service.active_key(session, web.key_id)
+        if record is None:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "that key was revoked: sign in again")
+        principal = Principal(str(record.id), record.name, record.role, record.owner)
+        cache.put(name, principal)
     # The audit log (api/middleware.py) names whoever made a change from the workspace too.
     request.state.principal = principal
     request.state.web_session = web

@@ -56,7 +56,7 @@ PROTOCOL_DOCS: dict[str, Any] = {
 }
 
 
-def get_codec(request: Request) -> EncryptionCodec:
+async def get_codec(request: Request) -> EncryptionCodec:
     codec: EncryptionCodec | None = getattr(request.app.state, "codec", None)
     if codec is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no codec configured")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
-from api.auth import ADMIN_ONLY
+from api.auth import ADMIN_ONLY, key_cache
 from api.deps import SessionDep
 from api.keys import service
 from api.keys.schemas import KeyBody, KeyList, KeyOut, NewKey
@@ -27,5 +27,9 @@ async def list_keys(session: SessionDep) -> KeyList:
 
 
 @router.post("/{key_id}/revoke")
-async def revoke_key(key_id: uuid.UUID, session: SessionDep) -> KeyOut:
-    return await service.revoke(session, key_id)
+async def revoke_key(key_id: uuid.UUID, session: SessionDep, request: Request) -> KeyOut:
+    """Revoke a key: refused from the next request on (other API processes: within
+    RAPPORT_AUTH_CACHE_SECONDS)."""
+    revoked = await service.revoke(session, key_id)
+    key_cache(request).forget(str(key_id))
+    return revoked
