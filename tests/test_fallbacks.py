@@ -14,18 +14,18 @@ from rapport.outreach.state import (
     PlannedTouch,
     SchedulePolicy,
 )
-from rapport.vocabulary import Channel, Occasion, SenderRole
+from rapport.vocabulary import Channel, Occasion, Rapport, RelationshipOrigin, SenderRole
 
 
 def state(tz: str, country: str, **extra: object) -> CandidateState:
-    facts = CandidateFacts(  # type: ignore[call-arg]
+    facts = CandidateFacts(
         candidate_id="c-1",
         timezone=tz,
         country=country,
         has_email=True,
-        consent={"email": True},
-        relationship_origin="former_colleague",
-        rapport="warm",
+        consent={Channel.EMAIL: True},
+        relationship_origin=RelationshipOrigin.FORMER_COLLEAGUE,
+        rapport=Rapport.WARM,
     )
     return CandidateState(facts=facts, policy=SchedulePolicy(), **extra)  # type: ignore[arg-type]
 
