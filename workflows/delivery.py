@@ -14,6 +14,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
+    import rapport.outreach.fallbacks as fallbacks
     import rapport.outreach.planning as planning
     import rapport.outreach.timing as timing
     import rapport.timeouts as timeouts
@@ -34,6 +35,9 @@ RECENT_KEPT = 20
 VACANCY_CLOSED = "cancelled: vacancy closed"
 # A change of behaviour that histories recorded before it must not see on replay.
 DRAFTS_WITHDRAWN_ON_ANY_CLOSE = "vacancy-drafts-withdrawn-when-any-of-their-vacancies-closes"
+# Fallbacks keep the touch's send window and last moment (rapport.outreach.fallbacks); before
+# it, a fallback email went the moment a draft expired, at night or a day late.
+FALLBACKS_KEEP_THE_WINDOW = "fallbacks-keep-the-send-window-and-the-touch-s-day"
 # What became of a touch: how its send went, or how its draft ended.
 Outcome = TouchStatus | TaskStatus
 
@@ -50,6 +54,13 @@ async def carry_out(state: CandidateState, touch: PlannedTouch, publish: Publish
     if touch.skip or channel is None:
         await send(state, request(state, touch, None, 0))
     while channel is not None and not touch.skip:
+        if tried and workflow.patched(FALLBACKS_KEEP_THE_WINDOW):
+            channel, assisted, reason = await in_the_window(state, touch, tried, assisted)
+            if channel is None:
+                skipped = request(state, touch, None, len(tried))
+                skipped.reason = f"{tried[-1]} draft not sent by its deadline; {reason}"
+                await send(state, skipped)
+                break
         if assisted:
             outcome, withdrawn_for_close = await wait_for_person(
                 state, touch, channel, len(tried), publish
@@ -67,6 +78,32 @@ async def carry_out(state: CandidateState, touch: PlannedTouch, publish: Publish
             outcome = await send(state, request(state, touch, channel, len(tried)))
             break
     after(state, touch, outcome, channel, withdrawn_for_close)
+
+
+async def in_the_window(
+    state: CandidateState, touch: PlannedTouch, tried: list[Channel], assisted: bool
+) -> tuple[Channel | None, bool, str | None]:
+    """A fallback's channel once it may go: an email waits for the send window to open, and
+    neither an email nor a draft goes past the touch's last moment (None, with the reason)."""
+    now = workflow.now()
+    if assisted:
+        moment = fallbacks.draft_deadline(state, touch, now, touch.deadline or now)
+        if moment.at is None:
+            return None, False, moment.reason
+        return planning.fallback_channel(state, touch, tried)
+    moment = fallbacks.send_moment(state, touch, now)
+    if moment.at is None:
+        return None, False, moment.reason
+    if moment.at > now:
+        workflow.set_current_details(f"fallback waits for the send window: {moment.at:%H:%M}Z")
+        with contextlib.suppress(TimeoutError):
+            await workflow.wait_condition(
+                lambda: state.stage != Stage.NURTURING, timeout=moment.at - now
+            )
+    if state.stage != Stage.NURTURING:
+        return None, False, f"stage is {state.stage}"
+    # Opt-outs may have come while it waited: choose again.
+    return planning.fallback_channel(state, touch, tried)
 
 
 def request(
@@ -122,7 +159,10 @@ async def wait_for_person(
         any_close = workflow.patched(DRAFTS_WITHDRAWN_ON_ANY_CLOSE)
     deadline = touch.deadline or workflow.now() + timedelta(days=1)
     if attempt > 0:
+        capped = fallbacks.draft_deadline(state, touch, workflow.now(), deadline)
         deadline = workflow.now() + (deadline - touch.due_at)
+        if capped.at is not None and workflow.patched(FALLBACKS_KEEP_THE_WINDOW):
+            deadline = capped.at
     opened = await workflow.execute_activity_method(
         TouchActivities.open_task,
         OpenTaskInput(touch=draft, deadline=deadline),
