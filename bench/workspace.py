@@ -65,12 +65,22 @@ class Person:
     owner: str | None
     client: httpx.AsyncClient
     candidate_ids: list[str] = field(default_factory=list)
+    # What the benchmark opened for its pages to show: a vacancy, a campaign (their ids).
+    seeded: dict[str, str] = field(default_factory=dict)
 
 
 # How to fill a path parameter for one person; None: this page cannot be drawn for them.
 FILL: dict[str, Callable[[Person], str | None]] = {
     "candidate_id": lambda person: random.choice(person.candidate_ids or [""]) or None,
+    "key": lambda person: "email/birthday",  # a message template (HR's; an owner gets 403)
+    "vacancy_id": lambda person: person.seeded.get("vacancy_id"),
+    "campaign_id": lambda person: person.seeded.get("campaign_id"),
+    # An import's report lives in the memory of the API process, for the key that started
+    # it: not drawn here (tests/workspace draws it).
+    "job_id": lambda person: None,
 }
+# A path parameter, with its converter if any: {candidate_id}, {key:path}.
+PARAMETER = re.compile(r"{(\w+)(?::\w+)?}")
 
 
 @dataclass(frozen=True)
@@ -89,7 +99,7 @@ def pages() -> tuple[list[Page], list[str]]:
     for path, methods in routes(create_app().routes):
         if "GET" not in methods or not path.startswith("/app/"):
             continue
-        if any(name not in FILL for name in re.findall(r"{(\w+)}", path)):
+        if any(name not in FILL for name in PARAMETER.findall(path)):
             skipped.append(path)
             continue
         for suffix, query in VARIANTS.get(path, {"": ""}).items():
@@ -109,10 +119,10 @@ def routes(listed: Sequence[Any]) -> Iterator[tuple[str, set[str]]]:
 
 
 def url_for(page: Page, person: Person) -> str | None:
-    values = {name: FILL[name](person) for name in re.findall(r"{(\w+)}", page.path)}
+    values = {name: FILL[name](person) for name in PARAMETER.findall(page.path)}
     if any(value is None for value in values.values()):
         return None
-    path = page.path.format(**values)
+    path = PARAMETER.sub(lambda found: str(values[found.group(1)]), page.path)
     query = page.query.format(owner=person.owner or OWNER_EMAIL.format(0))
     return f"{path}?{query}" if query else path
 
@@ -170,6 +180,22 @@ async def candidate_ids(api: httpx.AsyncClient) -> list[tuple[str, str | None]]:
             return found
 
 
+async def seed_pages(api: httpx.AsyncClient) -> dict[str, str]:
+    """A vacancy that matches the population's skills and a campaign, for their pages."""
+    vacancy = await api.post(
+        "/api/vacancies",
+        json={"external_id": "bench-vacancy", "title": "Data engineer", "skills": ["python"]},
+    )
+    vacancy.raise_for_status()
+    campaign = await api.post(
+        "/api/campaigns",
+        json={"external_id": "bench-campaign", "name": "Bench webinar", "kind": "webinar",
+              "title": "Data at scale"},
+    )  # fmt: skip
+    campaign.raise_for_status()
+    return {"vacancy_id": vacancy.json()["id"], "campaign_id": campaign.json()["id"]}
+
+
 async def measure(
     people: list[Person], found: list[Page], rounds: int
 ) -> dict[str, dict[str, Any]]:
@@ -219,7 +245,9 @@ async def run(
             await settle(await Client.connect(temporal), TASK_QUEUE, 3600)
         everyone = await candidate_ids(api)
         team = await make_people(api, api_url, people)
+        seeded = await seed_pages(api)
     for person in team:
+        person.seeded = seeded
         person.candidate_ids = [
             candidate for candidate, owner in everyone if person.owner in (None, owner)
         ]
