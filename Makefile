@@ -15,7 +15,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: dev test test-faults lint install lock worker api clean imap-server browser
+.PHONY: dev test test-faults bench-smoke lint install lock worker api clean imap-server browser
 
 $(UV_STAMP):
 	rm -rf $(TOOLS)
@@ -45,12 +45,17 @@ dev: $(STAMP)
 ## The whole suite: lint, types, tests against real Temporal, PostgreSQL, SMTP and IMAP; all
 ## but the fault tests, which take minutes (`make test-faults`; CI runs both).
 test: $(STAMP) lint imap-server browser
-	$(BIN)/python -m pytest -q -ra -m "not faults"
+	$(BIN)/python -m pytest -q -ra -m "not faults and not bench"
 
 ## The fault tests (tests/faults): the worker and Temporal SIGKILLed, PostgreSQL frozen, SMTP
 ## refusing, while Rapport sends; every email counted. Prints the counts at the end.
 test-faults: $(STAMP)
 	$(BIN)/python -m pytest -q -ra -m faults tests/faults
+
+## The benchmarks' slower smoke runs (the wake storm, the idle population): each a minute or
+## so, outside `make test` to keep CI within its time; run them when a benchmark changes.
+bench-smoke: $(STAMP)
+	$(BIN)/python -m pytest -q -ra -m bench
 
 ## dovecot for the IMAP tests, installed where apt-get can (root, as on CI); else they skip.
 imap-server:

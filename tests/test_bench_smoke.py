@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_SECONDS = 300
 
@@ -29,6 +31,9 @@ def run_bench(
     return figures
 
 
+# A minute each (the stack's start, the wake storm's wait for a whole minute): outside `make
+# test`, to keep CI within its time; `make bench-smoke` runs them.
+@pytest.mark.bench
 def test_wake_storm(tmp_path: Path) -> None:
     # The due instant is a whole minute (a send window has minutes) after the stack is up.
     figures = run_bench("wake_storm", tmp_path, "--size", "5", "--lead", "20")
@@ -48,6 +53,7 @@ def test_simulation(tmp_path: Path) -> None:
     assert figures["touches_per_candidate_year"]
 
 
+@pytest.mark.bench
 def test_idle(tmp_path: Path) -> None:
     figures = run_bench("idle", tmp_path, "--size", "8", "--idle-window", "2")
     steps = figures["steps"]
