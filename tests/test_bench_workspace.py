@@ -14,7 +14,8 @@ import pytest
 
 from harness.stack import ROOT
 
-pytestmark = pytest.mark.e2e
+# Half a minute (its own dev stack): with the other benchmark smoke runs, `make bench-smoke`.
+pytestmark = [pytest.mark.e2e, pytest.mark.bench]
 COMMAND = ["-m", "bench.workspace", "--candidates", "4", "--people", "2", "--rounds", "1"]
 
 

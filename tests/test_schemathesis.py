@@ -3,7 +3,7 @@ schemathesis and sent over HTTP to the real dev stack (API, worker, Temporal, Po
 
 A 5xx, or an answer that does not match the schema for its status code, fails the build.
 Bounded by the number of examples per operation (fixed seed, no shrinking), so one pass takes
-about a minute on a small machine and picks the same inputs on every run. Not by `max-time`:
+about half a minute on a small machine and picks the same inputs on every run. Not by `max-time`:
 given one, schemathesis keeps cycling through the phases until the time is used up.
 
 It runs schemathesis's engine (what its CLI runs) rather than its pytest plugin, whose lazy
@@ -24,7 +24,7 @@ from harness.api_helpers import enrolment
 from harness.stack import AUTH, RunningStack
 
 SEED = 92024
-EXAMPLES_PER_OPERATION = 6
+EXAMPLES_PER_OPERATION = 3
 # Not generated against: revoking keys could revoke the admin key this run uses, and erasure
 # has its own tests (tests/test_personal_data.py); both would also end the fixed data below.
 EXCLUDED = ["POST /api/keys/{key_id}/revoke", "DELETE /api/candidates/{candidate_id}"]

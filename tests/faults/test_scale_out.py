@@ -36,7 +36,7 @@ from harness.rig import rig
 
 pytestmark = pytest.mark.faults
 
-CANDIDATES = 160
+CANDIDATES = 96
 ENROL_CONCURRENCY = 8
 # The kill lands once this share of the emails has arrived: both workers are sending by then.
 KILL_AFTER_SHARE = 0.2
