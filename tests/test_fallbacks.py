@@ -14,7 +14,7 @@ from rapport.outreach.state import (
     PlannedTouch,
     SchedulePolicy,
 )
-from rapport.vocabulary import Channel, Occasion, Rapport, RelationshipOrigin, SenderRole
+from rapport.vocabulary import Channel, Occasion, Rapport, RelationshipOrigin, SenderRole, Stage
 
 
 def state(tz: str, country: str, **extra: object) -> CandidateState:
@@ -121,3 +121,21 @@ def test_a_thank_you_never_goes_past_its_fourteen_days() -> None:
     assert fallbacks.send_moment(berlin, thanks, thursday_evening).at == at(
         "2027-06-18T09:00+02:00"
     )
+
+
+def test_a_waiting_fallback_is_withdrawn_by_what_the_planner_stops_for() -> None:
+    # bench.simulation, 100 x 3 years: a check-in's fallback email waited for its window and
+    # went after a "not interested" reply had come in meanwhile.
+    check_in = touch(Occasion.CHECK_IN, "2027-10-18T09:00-04:00", "2027-10-18")
+    birthday = touch(Occasion.BIRTHDAY, "2027-10-18T09:00-04:00", "2027-10-18")
+    new_york = state("America/New_York", "US")
+    assert fallbacks.withdrawn(new_york, check_in) is None
+    new_york.facts.greetings_only = True  # what a "not interested" reply does
+    assert fallbacks.withdrawn(new_york, check_in) == "not interested: greetings only"
+    assert fallbacks.withdrawn(new_york, birthday) is None
+    held = state("America/New_York", "US", replies_to_classify=["i-1"])
+    assert fallbacks.withdrawn(held, birthday) == "a reply waits to be classified"
+    later = state("America/New_York", "US", resume_on="2028-03-01")
+    assert fallbacks.withdrawn(later, check_in) == "not now: resumes on 2028-03-01"
+    gone = state("America/New_York", "US", stage=Stage.OPTED_OUT)
+    assert fallbacks.withdrawn(gone, birthday) == "stage is opted_out"

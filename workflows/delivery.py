@@ -86,6 +86,8 @@ async def in_the_window(
     """A fallback's channel once it may go: an email waits for the send window to open, and
     neither an email nor a draft goes past the touch's last moment (None, with the reason)."""
     now = workflow.now()
+    if (withdrawn := fallbacks.withdrawn(state, touch)) is not None:
+        return None, False, withdrawn
     if assisted:
         moment = fallbacks.draft_deadline(state, touch, now, touch.deadline or now)
         if moment.at is None:
@@ -98,10 +100,11 @@ async def in_the_window(
         workflow.set_current_details(f"fallback waits for the send window: {moment.at:%H:%M}Z")
         with contextlib.suppress(TimeoutError):
             await workflow.wait_condition(
-                lambda: state.stage != Stage.NURTURING, timeout=moment.at - now
+                lambda: fallbacks.withdrawn(state, touch) is not None, timeout=moment.at - now
             )
-    if state.stage != Stage.NURTURING:
-        return None, False, f"stage is {state.stage}"
+    withdrawn = fallbacks.withdrawn(state, touch)
+    if withdrawn is not None:
+        return None, False, withdrawn
     # Opt-outs may have come while it waited: choose again.
     return planning.fallback_channel(state, touch, tried)
 

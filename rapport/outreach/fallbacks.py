@@ -9,6 +9,9 @@ A fallback keeps the rules of the touch it stands in for:
   goes past it.
 - A fallback draft gives its person as long as the first one did, but never past the touch's
   last moment.
+- A fallback that waits for its window is withdrawn by what the planner would stop for: a
+  change of stage, a reply waiting to be classified, a "not interested" (greetings only), a
+  "not now".
 
 Pure: `now` is passed in, holidays are the ones pinned in the state.
 """
@@ -28,6 +31,7 @@ from rapport.outreach.timing import (
     pinned_holidays,
     zone,
 )
+from rapport.vocabulary import Stage
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,20 @@ def last_moment(state: CandidateState, touch: PlannedTouch) -> datetime | None:
     for one_off in state.pending:
         if one_off.ref_id == touch.ref_id and one_off.occasion == touch.occasion:
             return one_off.deadline
+    return None
+
+
+def withdrawn(state: CandidateState, touch: PlannedTouch) -> str | None:
+    """Why a fallback waiting for its window may no longer go (None: it may): what a reply or
+    a change of stage said while it waited, as the planner would have it."""
+    if state.stage != Stage.NURTURING:
+        return f"stage is {state.stage}"
+    if state.replies_to_classify:
+        return "a reply waits to be classified"
+    if state.facts.greetings_only and touch.occasion not in CELEBRATIONS:
+        return "not interested: greetings only"
+    if state.resume_on:
+        return f"not now: resumes on {state.resume_on}"
     return None
 
 
