@@ -35,6 +35,10 @@ RUN pip install uv==0.13.9 \
 # Then the project itself, with nothing more from the network than its build backend.
 COPY . .
 RUN pip install --no-deps . && pip check
+# The worker's sandbox imports the workflow modules again for every workflow it runs: with
+# their bytecode cached here it does not compile them each time (PYTHONDONTWRITEBYTECODE is
+# set, and the tree is not the worker's to write).
+RUN python -m compileall -q workflows
 
 USER 10001:10001
 

@@ -3,6 +3,8 @@ what the Temporal client and the worker are given from them (TLS, API key, tunin
 
 from __future__ import annotations
 
+import importlib.util
+import inspect
 import socket
 from pathlib import Path
 from typing import Any, cast
@@ -186,6 +188,20 @@ def test_build_worker_passes_the_tuning_to_the_sdk(monkeypatch: pytest.MonkeyPat
     chosen = ("max_concurrent_activities", "max_concurrent_workflow_tasks", "max_cached_workflows")
     assert [given.get(name) for name in chosen] == [7, 9, 11]
     assert given["task_queue"] == "rapport"
+
+
+def test_build_worker_caches_the_workflows_bytecode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sandbox imports the workflow modules again for every workflow it runs; without
+    cached bytecode (PYTHONDONTWRITEBYTECODE) it would compile them every time."""
+    sources = [Path(inspect.getfile(workflow)) for workflow in worker.WORKFLOWS]
+    cached = [Path(importlib.util.cache_from_source(str(source))) for source in sources]
+    for path in cached:
+        path.unlink(missing_ok=True)
+    monkeypatch.setattr(worker, "Worker", lambda client, **options: None)
+    worker.build_worker(
+        cast(Client, None), settings(secret_key="s"), cast(async_sessionmaker[AsyncSession], None)
+    )
+    assert all(path.is_file() for path in cached), [p for p in cached if not p.is_file()]
 
 
 def test_the_worker_metrics_runtime_binds_its_address_or_says_which_setting() -> None:
