@@ -6,12 +6,18 @@ one (`plan`). On the real dev stack."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from harness.api_helpers import days_ahead, enrolment, eventually
+from harness.rows import make_candidate
+from rapport.db.repositories import candidates as candidate_repo
 from rapport.db.repositories import statuses as status_repo
 
 
@@ -72,3 +78,44 @@ async def test_an_ended_stage_shows_at_once_and_erasure_removes_the_row(
     assert erased.status_code == 204, erased.text
     async with sessions() as session:
         assert await status_repo.get_status(session, uuid.UUID(created["id"])) is None
+
+
+@contextmanager
+def statements(session: AsyncSession) -> Iterator[list[str]]:
+    """The SQL statements `session` sends while in the block."""
+    sent: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    engine = session.bind.sync_engine  # type: ignore[union-attr]
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+async def test_a_read_loads_the_candidate_and_their_status_in_one_statement(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """`GET /api/candidates/{id}` is read by one statement, not one for each row."""
+    candidate, _ = await make_candidate(sessions)
+    due = datetime.now(UTC) + timedelta(days=9)
+    async with sessions.begin() as session:
+        await status_repo.store_status(
+            session, candidate.id, stage="nurturing", occasion="birthday", channel="email",
+            sender_role="employee", due_at=due, published_at=datetime.now(UTC),
+        )  # fmt: skip
+    async with sessions() as session:
+        with statements(session) as sent:
+            found = await candidate_repo.get_candidate_and_status(session, candidate.id)
+            status = await status_repo.get_status(session, candidate.id)
+        assert found is not None and found.id == candidate.id
+        assert status is not None and (status.occasion, status.due_at) == ("birthday", due)
+        assert len(sent) == 1, sent
+    async with sessions() as session:  # no status stored: the candidate all the same
+        other, _ = await make_candidate(sessions)
+        found = await candidate_repo.get_candidate_and_status(session, other.id)
+        assert found is not None and await status_repo.get_status(session, other.id) is None
+        assert await candidate_repo.get_candidate_and_status(session, uuid.uuid4()) is None

@@ -132,7 +132,9 @@ async def candidate_page(
     settings: SettingsDep,
     done: str | None = None,
 ) -> Response:
-    candidate = await load(session, candidate_id, principal)
+    candidate = await candidates.visible(
+        session, id_or_404(candidate_id, "candidate"), principal, with_status=True
+    )
     return await show(request, session, temporal, settings, candidate, principal, done=done)
 
 

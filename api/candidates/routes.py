@@ -112,7 +112,9 @@ async def get_candidate(
 ) -> CandidateDetail:
     """The stored profile plus the stage and next touch the workflow published (see
     `status_source`); `?live=true` asks the workflow itself."""
-    candidate = await load_candidate(session, candidate_id, principal)
+    candidate = await service.visible(
+        session, id_or_404(candidate_id, "candidate"), principal, with_status=not live
+    )
     return await candidate_status.detail(session, temporal, settings, candidate, live=live)
 
 

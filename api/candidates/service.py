@@ -145,10 +145,18 @@ def touch_plan(touch: PlannedTouch) -> TouchPlan:
 
 
 async def visible(
-    session: AsyncSession, candidate_id: uuid.UUID, principal: Principal | None = None
+    session: AsyncSession,
+    candidate_id: uuid.UUID,
+    principal: Principal | None = None,
+    *,
+    with_status: bool = False,
 ) -> Candidate:
-    """The candidate, unless erased or (for an owner) held by someone else."""
-    candidate = await candidate_repo.get_candidate(session, candidate_id)
+    """The candidate, unless erased or (for an owner) held by someone else; `with_status`:
+    their published status read in the same query, for a caller that shows it next."""
+    if with_status:
+        candidate = await candidate_repo.get_candidate_and_status(session, candidate_id)
+    else:
+        candidate = await candidate_repo.get_candidate(session, candidate_id)
     if candidate is None or candidate.stage == Stage.ERASED:
         raise NotFound("candidate not found")
     if principal is not None and not principal.holds(candidate.owner):

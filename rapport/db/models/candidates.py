@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -22,6 +23,9 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rapport.db.models.base import Base
+
+if TYPE_CHECKING:
+    from rapport.db.models.published import PublishedStatus
 
 
 class Candidate(Base):
@@ -70,6 +74,10 @@ class Candidate(Base):
     )
 
     touches: Mapped[list[Touch]] = relationship(back_populates="candidate", passive_deletes=True)
+    # What the workflow last published (rapport.db.models.published), only ever loaded with the
+    # candidate in one query (repositories.candidates.get_candidate_and_status); never written
+    # through here, never loaded on access.
+    published: Mapped[PublishedStatus | None] = relationship(viewonly=True, lazy="raise")
 
 
 class Touch(Base):

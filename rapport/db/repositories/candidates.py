@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager
 
 from rapport.db.models import Candidate, Erasure, Touch
 from rapport.db.repositories.base import Lookup, add, find_one
@@ -18,6 +19,22 @@ from rapport.db.repositories.inbound import scrub_for_erasure
 lookup = Lookup(Candidate)
 get_candidate = lookup.by_id
 get_candidate_by_external_id = lookup.by_external_id
+
+
+async def get_candidate_and_status(
+    session: AsyncSession, candidate_id: uuid.UUID
+) -> Candidate | None:
+    """The candidate, with the status their workflow published loaded in the same query: a
+    read of both (`GET /api/candidates/{id}`) is one round trip, not two. The status lands in
+    the session, where `statuses.get_status` finds it without asking again."""
+    query = (
+        select(Candidate)
+        .outerjoin(Candidate.published)
+        .options(contains_eager(Candidate.published))
+        .where(Candidate.id == candidate_id)
+    )
+    # The candidate holds the status, and so keeps it in the session's (weak) identity map.
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 def add_candidate(session: AsyncSession, **values: Any) -> Candidate:
