@@ -11,8 +11,9 @@ does), then times
    answers), and how long after that the task queue settles (every first workflow task run);
 2. N single `POST /api/candidates`, 32 in flight;
 3. N bare `start_workflow` calls of a workflow that sleeps for a year, on a task queue of its
-   own with a worker in this process, 32 in flight (as many as the import keeps in flight:
-   4 requests of IMPORT_CONCURRENCY rows), and then 4 in flight for reference;
+   own with a worker in this process, 32 in flight (as the single enrolments; an API process
+   keeps IMPORT_CONCURRENCY rows of its imports in flight, fewer), and then 4 in flight for
+   reference;
 
 prints each rate, the ratios of (1) and (2) to (3), and writes them to bench/results/.
 """
@@ -40,7 +41,7 @@ IMPORT_BATCH = 250
 IMPORTS_IN_FLIGHT = 4
 SINGLES_IN_FLIGHT = 32
 IMPORT_RETRIES = 10
-BARE_IN_FLIGHT = IMPORTS_IN_FLIGHT * IMPORT_CONCURRENCY
+BARE_IN_FLIGHT = SINGLES_IN_FLIGHT
 
 
 async def import_all(api: httpx.AsyncClient, rows: list[dict[str, Any]]) -> float:
