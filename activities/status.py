@@ -1,5 +1,6 @@
 """The status activity: a candidate's workflow stores its stage and next touch in PostgreSQL
-whenever they change, so the API reads them there without waking the workflow.
+whenever they change, and the state its planner reads (rapport.plan_state), so the API reads
+them, and draws the plan, without waking the workflow.
 
 Run as a local activity (one quick upsert inside the workflow task: no task queue round trip,
 one marker in the history). Idempotent and ordered by the workflow's clock, so a retry or a
@@ -8,6 +9,7 @@ late attempt never overwrites a newer status.
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from sqlalchemy.exc import IntegrityError
@@ -41,6 +43,8 @@ class StatusActivities:
                     assisted=bool(touch and touch.assisted),
                     skip=bool(touch and touch.skip),
                     published_at=status.published_at,
+                    # Always written, null too: a plan state never outlives a newer status.
+                    plan_state=json.loads(status.plan_state) if status.plan_state else None,
                 )
         except IntegrityError:
             return False

@@ -162,6 +162,11 @@ SIMULATIONS: dict[str, Scenario] = {
     "candidate_not_interested_while_a_vacancy_waits": (
         simulations.test_not_interested_while_a_vacancy_waits_records_it_as_not_contacted
     ),
+    # Recorded after the status carried the plan state (PLAN_STATE_STORED): a meeting, a
+    # draft that expires and falls back, each change of the plan state stored.
+    "candidate_plan_state_published": (
+        simulations.test_met_at_a_conference_gets_a_note_task_then_an_email_when_the_owner_does_nothing
+    ),
 }
 
 

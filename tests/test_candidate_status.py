@@ -15,7 +15,7 @@ import httpx
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from harness.api_helpers import days_ahead, enrolment, eventually
+from harness.api_helpers import days_ahead, enrolment, eventually, zone_in_send_window
 from harness.rows import make_candidate
 from rapport.db.repositories import candidates as candidate_repo
 from rapport.db.repositories import statuses as status_repo
@@ -78,6 +78,36 @@ async def test_an_ended_stage_shows_at_once_and_erasure_removes_the_row(
     assert erased.status_code == 204, erased.text
     async with sessions() as session:
         assert await status_repo.get_status(session, uuid.UUID(created["id"])) is None
+
+
+async def test_the_plan_is_drawn_from_the_published_state(api: httpx.AsyncClient) -> None:
+    """`/plan` plans from the state the workflow published with its status (it is not woken),
+    as the live workflow would; a change the workflow hears of is published with it."""
+    # Where it is night now: a touch is then planned for a window's start, not for "now"
+    # (which is a moment later in the second of two plans).
+    night, _ = zone_in_send_window(inside=False)
+    body = enrolment(birthday=f"{days_ahead(20):%m-%d}", timezone=night)
+    created = (await api.post("/api/candidates", json=body)).json()
+    plan_url = f"/api/candidates/{created['id']}/plan"
+
+    async def published_plan(wanted: str) -> dict[str, Any] | None:
+        plan: dict[str, Any] = (await api.get(plan_url)).json()
+        occasions = {item["occasion"] for item in plan["items"]}
+        return plan if plan["source"] == "published" and wanted in occasions else None
+
+    plan = await eventually(lambda: published_plan("birthday"))
+    live = (await api.get(plan_url, params={"live": "true"})).json()
+    assert live["source"] == "workflow"
+    assert plan["items"] == live["items"]
+    met = await api.post(
+        f"/api/candidates/{created['id']}/interactions",
+        json={"type": "met_in_person", "event": "PyCon", "date": f"{days_ahead(-1):%Y-%m-%d}",
+              "rapport": "strong"},
+    )  # fmt: skip
+    assert met.status_code in (200, 201), met.text
+    after = await eventually(lambda: published_plan("event_follow_up"))
+    live = (await api.get(plan_url, params={"live": "true"})).json()
+    assert after["items"] == live["items"]
 
 
 @contextmanager

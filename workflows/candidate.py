@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     # sandbox, where `zoneinfo` is a restricted proxy and `astimezone` then fails.
     import rapport.outreach.planning as planning
     import rapport.outreach.policy as policy
+    import rapport.plan_state as plan_state
     import rapport.timeouts as timeouts
     from activities.status import StatusActivities
     from rapport.contracts.candidate import (
@@ -57,6 +58,9 @@ REPLIES_KEPT = 20
 PENDING_NOT_LEFT_WAITING = "pending-one-offs-of-ended-or-uninterested-dropped"
 # Runs recorded before the status was stored in PostgreSQL schedule no such activity.
 STATUS_STORED = "status-stored-in-postgresql"
+# Runs recorded before the plan state was published with the status stored it only when the
+# stage or next touch changed; now also when what the planner reads changed.
+PLAN_STATE_STORED = "status-carries-the-plan-state"
 
 
 @workflow.defn(name="CandidateWorkflow")
@@ -303,9 +307,14 @@ class CandidateWorkflow:
             self._published = current
 
     async def _store(self, touch: PlannedTouch | None) -> None:
-        """Store the stage and next touch in PostgreSQL when they changed, for the API to read
-        without waking this workflow. A local activity: no round trip through the task queue."""
-        current = (self._state.stage, touch)
+        """Store the stage, the next touch and the plan state in PostgreSQL when they changed,
+        for the API to read (and plan from) without waking this workflow. A local activity: no
+        round trip through the task queue."""
+        current: tuple[object, ...] = (self._state.stage, touch)
+        state_text = None
+        if workflow.patched(PLAN_STATE_STORED):
+            state_text = plan_state.to_text(self._state)
+            current = (*current, state_text)
         if current == self._stored or not workflow.patched(STATUS_STORED):
             return
         try:
@@ -316,6 +325,7 @@ class CandidateWorkflow:
                     stage=self._state.stage,
                     next_touch=touch,
                     published_at=workflow.now(),
+                    plan_state=state_text,
                 ),
                 start_to_close_timeout=timeouts.STATUS_START_TO_CLOSE,
                 schedule_to_close_timeout=timeouts.STATUS_SCHEDULE_TO_CLOSE,

@@ -152,7 +152,8 @@ async def show(
 ) -> Response:
     """The candidate's page; with `errors`, a refused action's messages beside its form (422)."""
     detail = await candidate_status.detail(session, temporal, settings, candidate)
-    plan = await candidates.plan(temporal, settings, candidate, PLAN_DAYS)
+    # From the state the workflow published: drawing the page never wakes it.
+    plan, _ = await candidates.plan(session, temporal, settings, candidate, PLAN_DAYS)
     touches = await candidates.touch_history(session, candidate)
     workflow_url = (
         f"{settings.temporal_ui_base}/namespaces/{settings.temporal_namespace}"

@@ -141,10 +141,18 @@ async def get_plan(
     settings: SettingsDep,
     principal: PrincipalDep,
     days: Annotated[int, Query(ge=1, le=3660)] = 365,
+    live: Annotated[
+        bool,
+        Query(description="Ask the live workflow (wakes it), not plan from what it published."),
+    ] = False,
 ) -> PlanOut:
-    """The touches the workflow would make in the next `days` under today's data."""
-    candidate = await load_candidate(session, candidate_id, principal)
-    return PlanOut(items=await service.plan(temporal, settings, candidate, days))
+    """The touches the workflow would make in the next `days` under today's data, by its own
+    planner from the state it published (`source`); `?live=true` asks the workflow itself."""
+    candidate = await service.visible(
+        session, id_or_404(candidate_id, "candidate"), principal, with_status=not live
+    )
+    items, source = await service.plan(session, temporal, settings, candidate, days, live=live)
+    return PlanOut(items=items, source=source)
 
 
 @router.get("/{candidate_id}/touches", dependencies=[READ])

@@ -180,6 +180,10 @@ class CandidatePage(BaseModel):
 
 class PlanOut(BaseModel):
     items: list[TouchPlan]
+    # published: planned here from the state the workflow published with its status (it was
+    # not woken); workflow: asked of the live workflow (`?live=true`, or nothing published
+    # yet); plan: neither answered, planned from the stored data alone.
+    source: Literal["published", "workflow", "plan"] = "published"
 
 
 class TouchOut(BaseModel):

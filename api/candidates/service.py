@@ -25,6 +25,7 @@ from api.candidates.schemas import (
 )
 from api.candidates.workflow import (
     CLOSED_STAGES,
+    PlanSource,
     planned,
     signal,
     start_workflow,
@@ -35,6 +36,7 @@ from api.errors import Conflict, NotFound
 from rapport.contracts.candidate import ProfileUpdated
 from rapport.db.models import Candidate
 from rapport.db.repositories import candidates as candidate_repo
+from rapport.db.repositories import statuses as status_repo
 from rapport.db.repositories import touches as touch_repo
 from rapport.facts import facts_from_candidate
 from rapport.outreach.state import PlannedTouch
@@ -252,10 +254,19 @@ def still_open(candidate: Candidate) -> None:
 
 
 async def plan(
-    client: Client, settings: Settings, candidate: Candidate, days: int
-) -> list[TouchPlan]:
-    """The touches the workflow would make in the next `days`, by the workflow's own planner."""
-    return [touch_plan(touch) for touch in await planned(client, settings, candidate, days)]
+    session: AsyncSession,
+    client: Client,
+    settings: Settings,
+    candidate: Candidate,
+    days: int,
+    *,
+    live: bool = False,
+) -> tuple[list[TouchPlan], PlanSource]:
+    """The touches the workflow would make in the next `days`, by the workflow's own planner
+    from the state it published (without waking it), or asked of it when `live`."""
+    published = await status_repo.get_status(session, candidate.id)
+    touches, source = await planned(client, settings, candidate, days, published, live=live)
+    return [touch_plan(touch) for touch in touches], source
 
 
 async def touch_history(session: AsyncSession, candidate: Candidate) -> Sequence[TouchOut]:

@@ -1,5 +1,6 @@
-"""The candidate's workflow, as the API meets it: start it, signal it, ask it its status and
-plan (with the stored data's own plan when it cannot answer quickly)."""
+"""The candidate's workflow, as the API meets it: start it, signal it, ask it its status, and
+its plan: drawn from the state it published, else asked of it (with the stored data's own plan
+when it cannot answer quickly)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,16 @@ import contextlib
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from rapport import plan_state
 from rapport.contracts.candidate import CandidateInput, CandidateStatus, PlanQuery, StatusQuery
-from rapport.db.models import Candidate
+from rapport.db.models import Candidate, PublishedStatus
 from rapport.facts import facts_from_candidate, schedule_policy
 from rapport.outreach import planning
 from rapport.outreach.state import CandidateState, PlannedTouch
@@ -30,6 +32,10 @@ CLOSED_STAGES = {Stage.ERASED, Stage.HIRED, Stage.ARCHIVED, Stage.OPTED_OUT}
 STATUS_QUERY_TIMEOUT = timedelta(seconds=3)
 
 Argument = TypeVar("Argument")
+# Where a plan's state came from: what the workflow published with its status (its state as
+# of its last change, planned here by its own planner), the live workflow (asked: it wakes), or
+# the stored data alone (neither answered).
+PlanSource = Literal["published", "workflow", "plan"]
 
 
 def workflow_id_for(candidate_id: uuid.UUID) -> str:
@@ -113,17 +119,33 @@ def next_from_data(candidate: Candidate, settings: Settings) -> PlannedTouch | N
 
 
 async def planned(
-    client: Client, settings: Settings, candidate: Candidate, days: int
-) -> list[PlannedTouch]:
-    """The touches the workflow would make in the next `days`, by the workflow's own planner."""
+    client: Client,
+    settings: Settings,
+    candidate: Candidate,
+    days: int,
+    published: PublishedStatus | None = None,
+    *,
+    live: bool = False,
+) -> tuple[list[PlannedTouch], PlanSource]:
+    """The touches the workflow would make in the next `days`, by the workflow's own planner,
+    and where its state came from (see PlanSource)."""
+    now = datetime.now(UTC)
+    horizon = timedelta(days=days)
+    if (
+        not live
+        and published is not None
+        and published.plan_state is not None
+        # As for the status: a stage the API changed since is one the workflow has yet to hear.
+        and published.stage == candidate.stage
+    ):
+        state = plan_state.from_json(published.plan_state)
+        return planning.plan(with_library_holidays(state, now, horizon), now, horizon), "published"
     handle = client.get_workflow_handle_for(CandidateWorkflow.run, candidate.workflow_id)
     try:
         answer = await handle.query(
             CandidateWorkflow.plan, PlanQuery(days=days), rpc_timeout=STATUS_QUERY_TIMEOUT
         )
-        return list(answer.items)
+        return list(answer.items), "workflow"
     except (RPCError, TimeoutError):
-        now = datetime.now(UTC)
-        horizon = timedelta(days=days)
         state = with_library_holidays(state_from_data(candidate, settings), now, horizon)
-        return list(planning.plan(state, now, horizon))
+        return list(planning.plan(state, now, horizon)), "plan"

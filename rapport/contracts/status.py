@@ -1,4 +1,5 @@
-"""What a candidate's workflow publishes about itself for PostgreSQL: its stage and next touch."""
+"""What a candidate's workflow publishes about itself for PostgreSQL: its stage and next touch,
+and the state its planner reads (rapport.plan_state)."""
 
 from __future__ import annotations
 
@@ -15,3 +16,5 @@ class StatusToStore:
     stage: Stage
     next_touch: PlannedTouch | None
     published_at: datetime  # the workflow's clock: orders the writes
+    # rapport.plan_state's JSON text; None from runs recorded before it was published.
+    plan_state: str | None = None
