@@ -28,10 +28,27 @@ if TYPE_CHECKING:
     from rapport.db.models.published import PublishedStatus
 
 
+TRIGRAM_SEARCHED = ("full_name", "current_title", "current_employer", "external_id", "email")
+
+
 class Candidate(Base):
     __tablename__ = "candidates"
-    # The list's keyset order (api.candidates: oldest first).
-    __table_args__ = (Index("ix_candidates_created_at_id", "created_at", "id"),)
+    # The list's keyset order (api.candidates: oldest first), and trigram indexes for the
+    # search's `ILIKE '%text%'` on each column it searches (repositories.candidates.SEARCHED
+    # and the address): without them every search read the whole table, twice (the page and
+    # its count), 17 ms each at 10,000 candidates.
+    __table_args__ = (
+        Index("ix_candidates_created_at_id", "created_at", "id"),
+        *(
+            Index(
+                f"ix_candidates_{column}_trgm",
+                column,
+                postgresql_using="gin",
+                postgresql_ops={column: "gin_trgm_ops"},
+            )
+            for column in TRIGRAM_SEARCHED
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     external_id: Mapped[str] = mapped_column(String(200), unique=True)
