@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors, unavailable
 from api.app import routes as workspace
+from api.app.outcomes import OutcomesCache
 from api.articles import routes as articles
 from api.auth import READ_ALL
 from api.campaigns import routes as campaigns
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessions = make_session_factory(engine)
         app.state.codec = make_codec(app_settings)
         app.state.metrics_figures = FiguresCache(app.state.sessions)
+        app.state.outcomes = OutcomesCache()
         # Lazy: the API starts, and /healthz says so, even while Temporal is still coming up.
         app.state.temporal = await connect(
             app_settings,

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from api.app.outcomes import OutcomesCache
 from harness.rows import make_candidate
 from rapport.db.models import Campaign, Interaction, Invitation, PublishedStatus, Touch
 from rapport.db.repositories import campaigns as campaign_repo
@@ -175,3 +176,24 @@ async def test_a_campaigns_invitations_by_what_became_of_their_touch(sessions: S
     assert found.by_status == {"sent": 2, "skipped": 1, "pending": 1}
     assert found.replied == 1
     assert found.skipped_reasons == {"contact budget": 1}
+
+
+async def test_the_page_s_figures_are_kept_for_a_while_per_period_and_owner(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    clock = [datetime(2027, 5, 3, 12, 0, tzinfo=UTC)]
+    cache = OutcomesCache(ttl=30, size=2, clock=lambda: clock[0])
+    first, last = clock[0].date() - timedelta(days=90), clock[0].date()
+    async with sessions() as session:
+        figures, as_of = await cache.figures(session, first, last, None)
+        clock[0] += timedelta(seconds=29)
+        again, kept_at = await cache.figures(session, first, last, None)
+        assert (again, kept_at, cache.gathered) == (figures, as_of, 1)
+        await cache.figures(session, first, last, "Jane.Doe@example.com")  # an owner's own
+        assert cache.gathered == 2
+        clock[0] += timedelta(seconds=2)
+        _, regathered_at = await cache.figures(session, first, last, None)
+        assert (regathered_at, cache.gathered) == (clock[0], 3)
+        await cache.figures(session, first - timedelta(days=1), last, None)  # a third period
+        await cache.figures(session, first, last, "jane.doe@example.com")  # forgotten: size 2
+        assert cache.gathered == 5

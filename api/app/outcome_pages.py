@@ -127,9 +127,13 @@ async def outcomes(
     if errors:
         code = status.HTTP_422_UNPROCESSABLE_CONTENT
         return page(request, "outcomes.html", context, status_code=code)
-    figures = await outcome_service.gather(session, first, last, principal.owner_filter(None), now)
+    figures, as_of = await request.app.state.outcomes.figures(
+        session, first, last, principal.owner_filter(None)
+    )
     context.update(
         figures=figures,
+        as_of=as_of,
+        figures_ttl=round(outcome_service.FIGURES_TTL_SECONDS),
         dimension_charts=dimension_charts(figures),
         charts=other_charts(figures),
     )
