@@ -5,14 +5,16 @@ same run.
     .venv/bin/python -m bench.api_reads --candidates 10000 --clients 32
 
 It starts the dev stack (as bench.fanout does), imports N candidates (bench.enrolment's way)
-and lets the task queue settle, so every workflow has published its status. Then, C clients
+and lets the task queue settle, until every workflow has published its status, and vacuums the
+database (as autovacuum would some time after such an import). Then, C clients
 at a time, each figure over --requests requests:
 
 - `GET /api/candidates/{id}` of random candidates (what the workflows published: no worker
   involved), against the engine's own read of one workflow, `describe()`, of random candidate
   workflows;
-- `GET /api/candidates/{id}/plan` (the live workflow's planner: a query, so through the
-  worker), against a query of bare sleeping workflows on a worker in this process;
+- `GET /api/candidates/{id}/plan` (the workflow's planner over the state it published: no
+  worker involved; `?live=true` would query the workflow), against a query of bare sleeping
+  workflows on a worker in this process (the engine's way to ask a workflow anything);
 - `GET /api/candidates?limit=50` from random cursors, against a page of 50 of the engine's
   visibility list (`ListWorkflowExecutions`).
 
@@ -38,7 +40,15 @@ from temporalio.client import Client
 
 from bench.bare import SleepingWorkflow, bare_queue, start_sleeping
 from bench.enrolment import import_all
-from bench.measure import RPC_TIMEOUT, bounded, percentile, settle, write_results
+from bench.measure import (
+    RPC_TIMEOUT,
+    all_published,
+    bounded,
+    percentile,
+    settle,
+    vacuum,
+    write_results,
+)
 from bench.stack import TASK_QUEUE, bench_database, dev_stack, say
 from harness.api_helpers import enrolment
 from harness.stack import RunningStack
@@ -85,7 +95,9 @@ def show(name: str, figure: dict[str, float]) -> str:
     )
 
 
-async def benchmark(stack: RunningStack, count: int, clients: int, requests: int) -> None:
+async def benchmark(
+    stack: RunningStack, database_url: str, count: int, clients: int, requests: int
+) -> None:
     client = await Client.connect(stack.temporal_address)
     key = stack.env["RAPPORT_ADMIN_API_KEY"]
     figures: dict[str, Any] = {"candidates": count, "clients": clients, "requests": requests}
@@ -98,6 +110,8 @@ async def benchmark(stack: RunningStack, count: int, clients: int, requests: int
         say(f"importing {count} candidates")
         await import_all(api, [enrolment() for _ in range(count)])
         await settle(client, TASK_QUEUE, 3600)
+        await all_published(database_url, count, 3600)
+        vacuum(database_url)
         ids: list[str] = []
         cursor: str | None = None
         while True:
@@ -175,7 +189,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         with bench_database() as database_url, dev_stack(database_url, None, None) as stack:
-            asyncio.run(benchmark(stack, args.candidates, args.clients, args.requests))
+            asyncio.run(
+                benchmark(stack, database_url, args.candidates, args.clients, args.requests)
+            )
     except KeyboardInterrupt:
         say("interrupted; cleaned up")
         sys.exit(130)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
@@ -78,6 +79,32 @@ async def settle(client: Client, task_queue: str, give_up_after: float) -> float
         if now - started > give_up_after:
             raise TimeoutError(f"{task_queue} still busy after {give_up_after:.0f}s")
         await asyncio.sleep(0.5)
+
+
+async def all_published(database_url: str, count: int, give_up_after: float) -> float:
+    """Wait until `count` candidates' workflows have stored their status (and plan state): the
+    task queue's backlog can read 0 while first workflow tasks are still being worked through,
+    and those would share the machine with the measurement. Seconds waited."""
+    started = time.monotonic()
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as connection:
+        while True:
+            cursor = await connection.execute(
+                "SELECT count(*) FROM candidate_status WHERE plan_state IS NOT NULL"
+            )
+            row = await cursor.fetchone()
+            if row is not None and row[0] >= count:
+                return time.monotonic() - started
+            if time.monotonic() - started > give_up_after:
+                raise TimeoutError(f"{row[0] if row else 0} of {count} statuses published")
+            await asyncio.sleep(1.0)
+
+
+def vacuum(database_url: str) -> None:
+    """VACUUM ANALYZE the database, as autovacuum does some time after a bulk import: the pages
+    are then measured against planner statistics and indexes in their everyday state, not
+    while autovacuum works through 10,000 new rows (and its GIN indexes' pending entries)."""
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
 
 
 def rate(count: int, seconds: float) -> str:

@@ -4,7 +4,8 @@ and P people using it at once, each signed in through the sign-in form. Goal: p9
     .venv/bin/python -m bench.workspace --candidates 10000 --people 8
 
 It starts the dev stack (as bench.api_reads does), imports N candidates (bench.enrolment's way,
-their relationships held by the benchmark's owners in turn) and lets the task queue settle.
+their relationships held by the benchmark's owners in turn), lets the task queue settle and
+vacuums the database (VACUUM ANALYZE, as autovacuum would some time after such an import).
 Then it makes a key for each person (half HR, half owners; `POST /api/keys`), signs each in
 through `/app/sign-in` (its own cookie jar, as a browser), and every person opens every page in
 a shuffled order, `--rounds` times, all people at once (a page refused to their role with a
@@ -37,8 +38,9 @@ from typing import Any
 import httpx
 from temporalio.client import Client
 
+from bench.api_cost import api_pid, cpu_seconds
 from bench.enrolment import import_all
-from bench.measure import percentile, settle, write_results
+from bench.measure import all_published, percentile, settle, vacuum, write_results
 from bench.stack import TASK_QUEUE, bench_database, dev_stack, say
 from harness.api_helpers import enrolment
 
@@ -234,7 +236,14 @@ async def measure(
 
 
 async def run(
-    api_url: str, admin_key: str, temporal: str | None, count: int, people: int, rounds: int
+    api_url: str,
+    admin_key: str,
+    temporal: str | None,
+    count: int,
+    people: int,
+    rounds: int,
+    database_url: str | None = None,
+    api: int | None = None,
 ) -> dict[str, Any]:
     """Seed, sign the people in, measure; the figures (the smoke test calls this too)."""
     headers = {"Authorization": f"Bearer {admin_key}"}
@@ -243,6 +252,9 @@ async def run(
         await import_all(api, population(count, people))
         if temporal:
             await settle(await Client.connect(temporal), TASK_QUEUE, 3600)
+        if database_url:
+            await all_published(database_url, count, 3600)
+            vacuum(database_url)
         everyone = await candidate_ids(api)
         team = await make_people(api, api_url, people)
         seeded = await seed_pages(api)
@@ -253,13 +265,23 @@ async def run(
         ]
     found, skipped = pages()
     say(f"{len(found)} pages, {people} people, {rounds} rounds; skipped: {skipped or 'none'}")
+    # Where the time went: the API process's CPU and this process's own (the people's HTTP
+    # clients share the machine with the stack), over the measurement's wall time.
+    began, own_cpu = time.monotonic(), time.process_time()
+    api_cpu = cpu_seconds(api) if api else 0.0
     try:
         figures = await measure(team, found, rounds)
     finally:
         for person in team:
             await person.client.aclose()
+    spent = {
+        "wall_s": round(time.monotonic() - began, 1),
+        "api_cpu_s": round(cpu_seconds(api) - api_cpu, 1) if api else None,
+        "benchmark_cpu_s": round(time.process_time() - own_cpu, 1),
+        "requests": sum(figure["requests"] for figure in figures.values()),
+    }
     return {"candidates": count, "people": people, "rounds": rounds, "skipped": skipped,
-            "goal_p95_ms": GOAL_P95_MS, "pages": figures}  # fmt: skip
+            "goal_p95_ms": GOAL_P95_MS, "spent": spent, "pages": figures}  # fmt: skip
 
 
 def show(figures: dict[str, Any]) -> str:
@@ -287,12 +309,13 @@ def main() -> None:
         with bench_database() as database_url, dev_stack(database_url, None, None) as stack:
             figures = asyncio.run(
                 run(stack.api_url, stack.env["RAPPORT_ADMIN_API_KEY"], stack.temporal_address,
-                    args.candidates, args.people, args.rounds)
+                    args.candidates, args.people, args.rounds, database_url, api_pid(stack))
             )  # fmt: skip
     except KeyboardInterrupt:
         say("interrupted; cleaned up")
         sys.exit(130)
     say(f"{args.candidates} candidates, {args.people} people at once\n{show(figures)}")
+    say(f"  spent: {figures['spent']}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
     say(f"written to {args.json or write_results('workspace', figures)}")
