@@ -86,7 +86,8 @@ async def all_published(database_url: str, count: int, give_up_after: float) -> 
     task queue's backlog can read 0 while first workflow tasks are still being worked through,
     and those would share the machine with the measurement. Seconds waited."""
     started = time.monotonic()
-    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as connection:
+    plain = libpq_url(database_url)
+    async with await psycopg.AsyncConnection.connect(plain, autocommit=True) as connection:
         while True:
             cursor = await connection.execute(
                 "SELECT count(*) FROM candidate_status WHERE plan_state IS NOT NULL"
@@ -103,8 +104,13 @@ def vacuum(database_url: str) -> None:
     """VACUUM ANALYZE the database, as autovacuum does some time after a bulk import: the pages
     are then measured against planner statistics and indexes in their everyday state, not
     while autovacuum works through 10,000 new rows (and its GIN indexes' pending entries)."""
-    with psycopg.connect(database_url, autocommit=True) as connection:
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE")
+
+
+def libpq_url(database_url: str) -> str:
+    """SQLAlchemy's `postgresql+psycopg://` URL as psycopg itself takes it."""
+    return database_url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
 def rate(count: int, seconds: float) -> str:

@@ -17,7 +17,10 @@ in several ways (VARIANTS: the list with each filter and a search). A page whose
 nobody knows how to fill is reported as skipped, so a new page shows up in the figures, or
 in the list of skipped ones, without editing this file; give it a FILL entry.
 
-Prints p50/p95 and the answers' statuses of each page and writes them to bench/results/.
+Prints p50/p95 and the answers' statuses of each page and writes them to bench/results/: first
+with every person opening the next page at once (flat out: 8 people are then a constant 8
+requests in flight, a heavier load than 8 people reading), then again with each person reading
+each page for about `--think` seconds (default 2) before the next, as people do.
 """
 
 from __future__ import annotations
@@ -199,9 +202,11 @@ async def seed_pages(api: httpx.AsyncClient) -> dict[str, str]:
 
 
 async def measure(
-    people: list[Person], found: list[Page], rounds: int
+    people: list[Person], found: list[Page], rounds: int, think: float = 0.0
 ) -> dict[str, dict[str, Any]]:
-    """Every person opens every page, shuffled, `rounds` times, all at once."""
+    """Every person opens every page, shuffled, `rounds` times, all at once; with `think`,
+    reading each page for between half and one and a half times that many seconds before the
+    next, as a person does (0: the next page at once)."""
     samples: dict[str, list[float]] = {page.name: [] for page in found}
     statuses: dict[str, dict[str, int]] = {page.name: {} for page in found}
     refused: dict[str, set[str]] = {page.name: set() for page in found}
@@ -220,6 +225,8 @@ async def measure(
                 samples[page.name].append(time.monotonic() - began)
                 code = str(answer.status_code)
                 statuses[page.name][code] = statuses[page.name].get(code, 0) + 1
+                if think:
+                    await asyncio.sleep(think * random.uniform(0.5, 1.5))
 
     await asyncio.gather(*(browse(person) for person in people))
     figures: dict[str, dict[str, Any]] = {}
@@ -243,7 +250,8 @@ async def run(
     people: int,
     rounds: int,
     database_url: str | None = None,
-    api: int | None = None,
+    api_process: int | None = None,
+    think: float = 0.0,
 ) -> dict[str, Any]:
     """Seed, sign the people in, measure; the figures (the smoke test calls this too)."""
     headers = {"Authorization": f"Bearer {admin_key}"}
@@ -268,25 +276,27 @@ async def run(
     # Where the time went: the API process's CPU and this process's own (the people's HTTP
     # clients share the machine with the stack), over the measurement's wall time.
     began, own_cpu = time.monotonic(), time.process_time()
-    api_cpu = cpu_seconds(api) if api else 0.0
+    api_cpu = cpu_seconds(api_process) if api_process else 0.0
     try:
         figures = await measure(team, found, rounds)
+        spent_flat_out = {
+            "wall_s": round(time.monotonic() - began, 1),
+            "api_cpu_s": (round(cpu_seconds(api_process) - api_cpu, 1) if api_process else None),
+            "benchmark_cpu_s": round(time.process_time() - own_cpu, 1),
+            "requests": sum(figure["requests"] for figure in figures.values()),
+        }
+        reading = await measure(team, found, rounds, think) if think else None
     finally:
         for person in team:
             await person.client.aclose()
-    spent = {
-        "wall_s": round(time.monotonic() - began, 1),
-        "api_cpu_s": round(cpu_seconds(api) - api_cpu, 1) if api else None,
-        "benchmark_cpu_s": round(time.process_time() - own_cpu, 1),
-        "requests": sum(figure["requests"] for figure in figures.values()),
-    }
     return {"candidates": count, "people": people, "rounds": rounds, "skipped": skipped,
-            "goal_p95_ms": GOAL_P95_MS, "spent": spent, "pages": figures}  # fmt: skip
+            "goal_p95_ms": GOAL_P95_MS, "spent": spent_flat_out, "pages": figures,
+            "think_s": think, "pages_reading": reading}  # fmt: skip
 
 
-def show(figures: dict[str, Any]) -> str:
+def show(figures: dict[str, Any], key: str = "pages") -> str:
     lines = []
-    for name, figure in figures["pages"].items():
+    for name, figure in (figures[key] or {}).items():
         p95 = figure["p95_ms"]
         over = "  over the goal" if p95 is not None and p95 >= GOAL_P95_MS else ""
         lines.append(
@@ -301,6 +311,11 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=10000, help="candidates (N)")
     parser.add_argument("--people", type=int, default=8, help="people signed in at once")
     parser.add_argument("--rounds", type=int, default=10, help="times each opens each page")
+    parser.add_argument(
+        "--think", type=float, default=2.0,
+        help="then again, each person reading a page this many seconds (0.5-1.5x) before the "
+        "next; 0: only the run flat out",
+    )  # fmt: skip
     parser.add_argument("--json", type=Path, help="write the figures here, not to bench/results")
     args = parser.parse_args()
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -309,13 +324,17 @@ def main() -> None:
         with bench_database() as database_url, dev_stack(database_url, None, None) as stack:
             figures = asyncio.run(
                 run(stack.api_url, stack.env["RAPPORT_ADMIN_API_KEY"], stack.temporal_address,
-                    args.candidates, args.people, args.rounds, database_url, api_pid(stack))
+                    args.candidates, args.people, args.rounds, database_url, api_pid(stack),
+                    args.think)
             )  # fmt: skip
     except KeyboardInterrupt:
         say("interrupted; cleaned up")
         sys.exit(130)
     say(f"{args.candidates} candidates, {args.people} people at once\n{show(figures)}")
     say(f"  spent: {figures['spent']}")
+    if figures["pages_reading"]:
+        reading = show(figures, "pages_reading")
+        say(f"the same, each person reading a page ~{args.think:g} s\n{reading}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
     say(f"written to {args.json or write_results('workspace', figures)}")

@@ -16,7 +16,10 @@ from harness.stack import ROOT
 
 # Half a minute (its own dev stack): with the other benchmark smoke runs, `make bench-smoke`.
 pytestmark = [pytest.mark.e2e, pytest.mark.bench]
-COMMAND = ["-m", "bench.workspace", "--candidates", "4", "--people", "2", "--rounds", "1"]
+COMMAND = [
+    "-m", "bench.workspace", "--candidates", "4", "--people", "2", "--rounds", "1",
+    "--think", "0.05",
+]  # fmt: skip
 
 
 def test_the_workspace_benchmark_draws_every_page_for_hr_and_an_owner(tmp_path: Path) -> None:
@@ -29,6 +32,9 @@ def test_the_workspace_benchmark_draws_every_page_for_hr_and_an_owner(tmp_path: 
     figures = json.loads(out.read_text())
 
     assert figures["skipped"] == []
+    # Flat out, then reading each page a moment: the same pages both times.
+    assert set(figures["pages_reading"]) == set(figures["pages"])
+    assert figures["spent"]["requests"] > 0 and figures["spent"]["api_cpu_s"] is not None
     pages = figures["pages"]
     assert {"/app/candidates", "/app/candidates ?text", "/app/candidates/{candidate_id}",
             "/app/enrol", "/app/inbox"} <= set(pages)  # fmt: skip

@@ -20,6 +20,7 @@ from workflows.pinned_calendar import pin_holidays
 with workflow.unsafe.imports_passed_through():
     # `import a.b as b`, not `from a import b`: the latter resolves the submodule inside the
     # sandbox, where `zoneinfo` is a restricted proxy and `astimezone` then fails.
+    import rapport.names as names
     import rapport.outreach.planning as planning
     import rapport.outreach.policy as policy
     import rapport.plan_state as plan_state
@@ -43,7 +44,6 @@ with workflow.unsafe.imports_passed_through():
         VacancyOpened,
     )
     from rapport.contracts.status import StatusToStore
-    from rapport.names import CHANNEL_WORDS
     from rapport.outreach.state import CandidateState, HandOver, OneOff, PlannedTouch
     from rapport.search_attributes import candidate_updates
     from rapport.vocabulary import Occasion, RelationshipOrigin, Sentiment, Stage
@@ -127,7 +127,7 @@ class CandidateWorkflow:
 
             wake_at = run_ends_at if touch is None else min(touch.due_at, run_ends_at)
             if wake_at > now:
-                workflow.set_current_details(self._details(touch))
+                workflow.set_current_details(names.status_line(self._state, touch))
                 interrupted = await self._sleep_until(wake_at, touch)
                 if interrupted or touch is None or workflow.now() < touch.due_at:
                     continue
@@ -338,21 +338,3 @@ class CandidateWorkflow:
             workflow.logger.warning("status of %s not stored", self._state.facts.candidate_id)
             return
         self._stored = current
-
-    def _details(self, touch: PlannedTouch | None) -> str:
-        stage = self._state.stage
-        if touch is None:
-            if self._state.replies_to_classify and stage == Stage.NURTURING:
-                return "holding: a reply waits for its owner to classify it"
-            if stage == Stage.ENGAGED:
-                return "engaged: a person has taken over, no automated touches"
-            if stage == Stage.PAUSED:
-                return "paused: no touches until resumed"
-            return "nothing planned: waiting for new data"
-        if touch.skip:
-            return f"sleeping until {touch.summary}, to record a skip: {touch.reason}"
-        channel = CHANNEL_WORDS.get(touch.channel or "", touch.channel or "")
-        if touch.assisted:
-            who = touch.sender or "the owner"
-            return f"sleeping until {touch.summary}, then {who} gets {channel} draft to send"
-        return f"sleeping until {touch.summary}, then sends {channel}"
