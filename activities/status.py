@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
 from rapport.contracts.status import StatusToStore
+from rapport.db.repositories import candidates as candidate_repo
 from rapport.db.repositories import statuses as status_repo
 
 
@@ -26,13 +27,16 @@ class StatusActivities:
 
     @activity.defn(name="store_status")
     async def store_status(self, status: StatusToStore) -> bool:
-        """True when stored; False when the candidate is gone (erased meanwhile)."""
+        """True when stored; False when the candidate is gone (erased meanwhile). Raises, to
+        be tried again, while the candidate's row is not there yet: a new workflow's first task
+        can run before the enrolment that started it has committed the row."""
         touch = status.next_touch
+        candidate_id = uuid.UUID(status.candidate_id)
         try:
             async with self._sessions.begin() as session:
                 await status_repo.store_status(
                     session,
-                    uuid.UUID(status.candidate_id),
+                    candidate_id,
                     stage=status.stage.value,
                     occasion=touch.occasion.value if touch else None,
                     channel=touch.channel.value if touch and touch.channel else None,
@@ -47,5 +51,12 @@ class StatusActivities:
                     plan_state=json.loads(status.plan_state) if status.plan_state else None,
                 )
         except IntegrityError:
-            return False
+            async with self._sessions() as session:
+                if await candidate_repo.get_erasure(session, candidate_id) is not None:
+                    return False
+            raise NotEnrolledYet(f"candidate {candidate_id} has no row yet") from None
         return True
+
+
+class NotEnrolledYet(Exception):
+    """The candidate's row is not committed yet (retried); an erased one leaves an erasure."""

@@ -5,6 +5,7 @@ one (`plan`). On the real dev stack."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,13 +13,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from activities.status import NotEnrolledYet, StatusActivities
 from harness.api_helpers import days_ahead, enrolment, eventually, zone_in_send_window
 from harness.rows import make_candidate
+from rapport.contracts.status import StatusToStore
 from rapport.db.repositories import candidates as candidate_repo
 from rapport.db.repositories import statuses as status_repo
+from rapport.vocabulary import Stage
 
 
 async def published(api: httpx.AsyncClient, candidate_id: str) -> dict[str, Any] | None:
@@ -149,3 +154,24 @@ async def test_a_read_loads_the_candidate_and_their_status_in_one_statement(
         found = await candidate_repo.get_candidate_and_status(session, other.id)
         assert found is not None and await status_repo.get_status(session, other.id) is None
         assert await candidate_repo.get_candidate_and_status(session, uuid.uuid4()) is None
+
+
+async def test_a_status_waits_for_its_candidate_s_row_and_not_for_an_erased_one(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """A new workflow's first task can run before the enrolment that started it commits the
+    candidate's row: that store is tried again, not given up. An erased candidate's is."""
+    store = StatusActivities(sessions).store_status
+    status = StatusToStore(
+        candidate_id=str(uuid.uuid4()), stage=Stage.NURTURING, next_touch=None,
+        published_at=datetime.now(UTC),
+    )  # fmt: skip
+    with pytest.raises(NotEnrolledYet):
+        await store(status)
+    candidate, _ = await make_candidate(sessions)
+    assert await store(dataclasses.replace(status, candidate_id=str(candidate.id))) is True
+    async with sessions.begin() as session:
+        erased = await candidate_repo.get_candidate(session, candidate.id)
+        assert erased is not None
+        await candidate_repo.erase_candidate(session, erased)
+    assert await store(dataclasses.replace(status, candidate_id=str(candidate.id))) is False
