@@ -1,4 +1,5 @@
-"""Dependencies: one session per request (commit on success, rollback on error), shared clients."""
+"""Dependencies: one session per request (commit on success, rollback on error; routes that only
+read take one in autocommit), shared clients."""
 
 from __future__ import annotations
 
@@ -23,6 +24,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
 
 
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session for routes that only read: autocommit, no BEGIN or COMMIT round trips."""
+    async with request.app.state.read_sessions() as session:
+        yield session
+
+
 # The shared clients are handed out by `async def` dependencies: FastAPI runs a plain `def`
 # one in its thread pool, a thread hand-off per request that the read benchmark's profile
 # showed as one of the largest costs of a request.
@@ -37,6 +44,7 @@ async def get_settings(request: Request) -> Settings:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 

@@ -34,7 +34,12 @@ from api.tasks import routes as tasks
 from api.templates import routes as templates
 from api.vacancies import routes as vacancies
 from rapport import keys
-from rapport.db.session import DatabaseBounds, make_engine, make_session_factory
+from rapport.db.session import (
+    DatabaseBounds,
+    make_engine,
+    make_read_session_factory,
+    make_session_factory,
+)
 from rapport.settings import Settings
 from rapport.temporal import connect, make_codec
 
@@ -56,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.settings = app_settings
         app.state.sessions = make_session_factory(engine)
+        app.state.read_sessions = make_read_session_factory(engine)
         app.state.codec = make_codec(app_settings)
         app.state.metrics_figures = FiguresCache(app.state.sessions)
         app.state.outcomes = OutcomesCache()

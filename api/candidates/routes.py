@@ -26,7 +26,14 @@ from api.candidates.schemas import (
     StageBody,
     TouchList,
 )
-from api.deps import SessionDep, SettingsDep, TemporalDep, cursor_or_422, id_or_404
+from api.deps import (
+    ReadSessionDep,
+    SessionDep,
+    SettingsDep,
+    TemporalDep,
+    cursor_or_422,
+    id_or_404,
+)
 from api.fields import SingleLine
 from api.imports import IMPORT_BODY
 from rapport.db.models import Candidate
@@ -75,7 +82,7 @@ async def import_candidates(
 
 @router.get("", dependencies=[READ])
 async def list_candidates(
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     stage: Stage | None = None,
     email_status: EmailStatus | None = None,
@@ -101,7 +108,7 @@ async def list_candidates(
 @router.get("/{candidate_id}", dependencies=[READ])
 async def get_candidate(
     candidate_id: str,
-    session: SessionDep,
+    session: ReadSessionDep,
     temporal: TemporalDep,
     settings: SettingsDep,
     principal: PrincipalDep,
@@ -136,7 +143,7 @@ async def update_candidate(
 @router.get("/{candidate_id}/plan", dependencies=[READ])
 async def get_plan(
     candidate_id: str,
-    session: SessionDep,
+    session: ReadSessionDep,
     temporal: TemporalDep,
     settings: SettingsDep,
     principal: PrincipalDep,
@@ -156,7 +163,9 @@ async def get_plan(
 
 
 @router.get("/{candidate_id}/touches", dependencies=[READ])
-async def get_touches(candidate_id: str, session: SessionDep, principal: PrincipalDep) -> TouchList:
+async def get_touches(
+    candidate_id: str, session: ReadSessionDep, principal: PrincipalDep
+) -> TouchList:
     """Outreach history, newest first."""
     candidate = await load_candidate(session, candidate_id, principal)
     return TouchList(items=list(await service.touch_history(session, candidate)))

@@ -130,6 +130,16 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def make_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for reads only, on the same pool, in autocommit: each statement is its own
+    transaction, so a read of one statement is one round trip, not BEGIN, the statement and
+    COMMIT (three). Statements of one such session do not share a snapshot, and a write
+    through one would commit at once: never write through them."""
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+    )
+
+
 def async_url(database_url: str) -> str:
     """Accept plain `postgresql://` URLs too; psycopg 3 serves both sync and async."""
     for prefix in ("postgresql://", "postgres://"):
