@@ -1,5 +1,7 @@
-"""The baseline: the raw rate of signalling N bare workflows (wait for one signal, then
-complete) on the same server, served by a worker in this process with the default options."""
+"""The baseline: the raw rate of signalling N bare workflows on the same server, served by a
+worker in this process with the default options. Each waits for one signal, then completes;
+or, for the same work as a candidate's decision, sends one email through an activity (to the
+same SMTP server as Rapport's worker, bench.bare's `Mailer`) and then completes."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import asyncio
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from temporalio import workflow
 
@@ -15,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from temporalio.service import RPCError
     from temporalio.worker import Worker
 
+    from bench.bare import Mailer
     from bench.measure import POLL_SECONDS, RPC_TIMEOUT, bounded, rate, settle
     from bench.stack import say
 
@@ -36,6 +40,25 @@ class BareWorkflow:
         self._signalled = True
 
 
+@workflow.defn(name="BenchSignalAndSendWorkflow")
+class SignalAndSendWorkflow:
+    """Waits for one signal, then sends one email: a candidate's vacancy touch, bare."""
+
+    def __init__(self) -> None:
+        self._signalled = False
+
+    @workflow.run
+    async def run(self, number: int) -> None:
+        await workflow.wait_condition(lambda: self._signalled)
+        await workflow.execute_activity_method(
+            Mailer.send_one, number, start_to_close_timeout=timedelta(seconds=60)
+        )
+
+    @workflow.signal(name="go")
+    def go(self) -> None:
+        self._signalled = True
+
+
 @dataclass
 class BareTimes:
     started: float
@@ -43,19 +66,37 @@ class BareTimes:
     completed: float
 
 
-async def bare_baseline(client: Client, count: int, give_up_after: float) -> BareTimes:
+async def bare_baseline(
+    client: Client, count: int, give_up_after: float, mailer: Mailer | None = None
+) -> BareTimes:
     """Start `count` bare workflows, let them settle, then time signalling every one of them
-    until the last has completed (seen through visibility, as the API's counts are seen)."""
+    until the last has completed (seen through visibility, as the API's counts are seen). With
+    a `mailer`, each sends its email through it before completing."""
     task_queue = f"bench-bare-{uuid.uuid4().hex[:8]}"
     ids = [f"{task_queue}-{number}" for number in range(count)]
-    async with Worker(client, task_queue=task_queue, workflows=[BareWorkflow]):
+    worker = (
+        Worker(client, task_queue=task_queue, workflows=[BareWorkflow])
+        if mailer is None
+        else Worker(
+            client,
+            task_queue=task_queue,
+            workflows=[SignalAndSendWorkflow],
+            activities=[mailer.send_one],
+        )
+    )
+
+    async def start(number: int, workflow_id: str) -> None:
+        if mailer is None:
+            await client.start_workflow(BareWorkflow.run, id=workflow_id, task_queue=task_queue)
+        else:
+            await client.start_workflow(
+                SignalAndSendWorkflow.run, number, id=workflow_id, task_queue=task_queue
+            )
+
+    async with worker:
         began = time.monotonic()
         await bounded(
-            STARTS_IN_FLIGHT,
-            (
-                client.start_workflow(BareWorkflow.run, id=workflow_id, task_queue=task_queue)
-                for workflow_id in ids
-            ),
+            STARTS_IN_FLIGHT, (start(number, workflow_id) for number, workflow_id in enumerate(ids))
         )
         started = time.monotonic() - began
         say(f"  started {rate(count, started)}")
@@ -66,10 +107,7 @@ async def bare_baseline(client: Client, count: int, give_up_after: float) -> Bar
         t0 = time.monotonic()
         await bounded(
             SIGNALS_IN_FLIGHT,
-            (
-                client.get_workflow_handle(workflow_id).signal(BareWorkflow.go)
-                for workflow_id in ids
-            ),
+            (client.get_workflow_handle(workflow_id).signal("go") for workflow_id in ids),
         )
         signalled = time.monotonic() - t0
         while True:

@@ -45,7 +45,8 @@ def test_wake_storm(tmp_path: Path) -> None:
 def test_simulation(tmp_path: Path) -> None:
     # Exit 1 means it found a rule broken (it prints which): a small cohort over a year must
     # break none, and every rule must be counted.
-    figures = run_bench("simulation", tmp_path, "--size", "8", "--years", "1")
+    figures = run_bench("simulation", tmp_path, "--size", "6", "--cohort", "3", "--years", "1")
+    assert figures["cohort_size"] == 3
     violations = figures["violations"]
     assert isinstance(violations, dict) and len(violations) == 7
     assert violations == dict.fromkeys(violations, 0), violations
