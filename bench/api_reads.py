@@ -18,6 +18,10 @@ at a time, each figure over --requests requests:
 - `GET /api/candidates?limit=50` from random cursors, against a page of 50 of the engine's
   visibility list (`ListWorkflowExecutions`).
 
+Where Debian's `wrk` is on PATH, each of Rapport's three reads is also timed by wrk (bench.wrk:
+a C client, C connections, --wrk-seconds each): the API's own figure, without the CPU the 32
+Python clients take from the same two cores.
+
 Prints p50, p99 and requests per second of each (and how many failed: a 5xx, or the busy
 server not answering within 30 s; excluded from the percentiles), the ratios of the p99s, and
 writes them to bench/results/.
@@ -38,6 +42,7 @@ import httpx
 from temporalio.api.workflowservice.v1 import ListWorkflowExecutionsRequest
 from temporalio.client import Client
 
+from bench import wrk
 from bench.bare import SleepingWorkflow, bare_queue, start_sleeping
 from bench.enrolment import import_all
 from bench.measure import (
@@ -96,7 +101,12 @@ def show(name: str, figure: dict[str, float]) -> str:
 
 
 async def benchmark(
-    stack: RunningStack, database_url: str, count: int, clients: int, requests: int
+    stack: RunningStack,
+    database_url: str,
+    count: int,
+    clients: int,
+    requests: int,
+    wrk_seconds: int,
 ) -> None:
     client = await Client.connect(stack.temporal_address)
     key = stack.env["RAPPORT_ADMIN_API_KEY"]
@@ -138,6 +148,20 @@ async def benchmark(
             say(f"measuring {name}")
             figures[name] = await timed_requests(clients, requests, one)
             say(show(name, figures[name]))
+        if wrk.available():
+            paths = {
+                "get_candidate": [f"/api/candidates/{candidate_id}" for candidate_id in ids],
+                "plan": [f"/api/candidates/{candidate_id}/plan" for candidate_id in ids],
+                "list": [f"/api/candidates?limit=50&cursor={candidate_id}" for candidate_id in ids],
+            }
+            for name, listed in paths.items():
+                say(f"measuring {name} with wrk")
+                figures[f"wrk_{name}"] = await asyncio.to_thread(
+                    wrk.measure, stack.api_url, key, listed, clients, wrk_seconds
+                )
+                say(show(f"wrk_{name}", figures[f"wrk_{name}"]))
+        else:
+            say("wrk is not on PATH (apt-get install wrk): the API's reads timed by httpx only")
 
     async def describe() -> None:
         await client.get_workflow_handle(random.choice(workflow_ids)).describe(
@@ -173,6 +197,8 @@ async def benchmark(
             f"  {show(theirs, figures[theirs])}",
             f"    p99 ratio {ours} / {theirs}: {ratio:.2f}",
         ]
+        if f"wrk_{ours}" in figures:
+            lines.append(f"  {show(f'{ours} (wrk)', figures[f'wrk_{ours}'])}")
     say("\n" + "\n".join(lines))
     say(f"written to {write_results('api_reads', figures)}")
 
@@ -184,13 +210,23 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=10000, help="candidates (N)")
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients (C)")
     parser.add_argument("--requests", type=int, default=3000, help="requests per figure")
+    parser.add_argument(
+        "--wrk-seconds", type=int, default=20, help="seconds of each read timed by wrk"
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         with bench_database() as database_url, dev_stack(database_url, None, None) as stack:
             asyncio.run(
-                benchmark(stack, database_url, args.candidates, args.clients, args.requests)
+                benchmark(
+                    stack,
+                    database_url,
+                    args.candidates,
+                    args.clients,
+                    args.requests,
+                    args.wrk_seconds,
+                )
             )
     except KeyboardInterrupt:
         say("interrupted; cleaned up")
