@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -76,6 +77,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await keys.ensure(
                     session, app_settings.admin_api_key, role="admin", name="RAPPORT_ADMIN_API_KEY"
                 )
+        # Everything built so far (modules, routes, models, the clients) lives as long as
+        # the process: out of the collector's way, a full collection walks only what
+        # requests leave behind, and the pauses it adds to a request in flight stay short.
+        # (Collected first, so that no garbage of the start is kept for ever.)
+        gc.collect()
+        gc.freeze()
         yield
         await engine.dispose()
 
