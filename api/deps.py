@@ -15,7 +15,8 @@ from rapport.settings import Settings
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.sessions() as session:
+    # In turn (rapport.db.session.Turns): requests get their connection in the order they came.
+    async with request.app.state.turns.turn(), request.app.state.sessions() as session:
         try:
             yield session
             await session.commit()
@@ -26,7 +27,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A session for routes that only read: autocommit, no BEGIN or COMMIT round trips."""
-    async with request.app.state.read_sessions() as session:
+    async with request.app.state.turns.turn(), request.app.state.read_sessions() as session:
         yield session
 
 

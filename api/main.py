@@ -37,6 +37,7 @@ from api.vacancies import routes as vacancies
 from rapport import keys
 from rapport.db.session import (
     DatabaseBounds,
+    Turns,
     make_engine,
     make_read_session_factory,
     make_session_factory,
@@ -63,6 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = app_settings
         app.state.sessions = make_session_factory(engine)
         app.state.read_sessions = make_read_session_factory(engine)
+        # As many turns as pooled connections: the pool's overflow is left for the sessions
+        # taken outside a route's dependencies (keys, the workspace's pages, the audit).
+        app.state.turns = Turns(app_settings.db_pool_size, app_settings.db_pool_timeout_seconds)
         app.state.codec = make_codec(app_settings)
         app.state.metrics_figures = FiguresCache(app.state.sessions)
         app.state.outcomes = OutcomesCache()

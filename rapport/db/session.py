@@ -10,6 +10,8 @@ may still be in the middle of the statement.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +19,7 @@ import psycopg
 from psycopg import errors, pq, waiting
 from psycopg.abc import RV, PQGen
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -146,3 +149,33 @@ def async_url(database_url: str) -> str:
         if database_url.startswith(prefix):
             return "postgresql+psycopg://" + database_url[len(prefix) :]
     return database_url
+
+
+class Turns:
+    """First come, first served: a request's turn at the pool's connections.
+
+    SQLAlchemy's asyncio pool lets a newcomer take a connection just returned ahead of a
+    request already waiting for one, which then waits again behind the newcomers. Under load a
+    few requests so waited out the whole pool timeout and answered 503 while the rest went
+    straight through (`bench.api_reads`, 32 clients, 20 connections: p99 775 to 894 ms, p50 55
+    ms). An `asyncio.Semaphore` wakes its waiters in order and lets no one overtake them; with
+    at most `slots` turns out at once (the pool's size), no turn waits for a connection either.
+    """
+
+    def __init__(self, slots: int, timeout: float) -> None:
+        self._slots = asyncio.Semaphore(slots)
+        self._timeout = timeout
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        try:
+            await asyncio.wait_for(self._slots.acquire(), self._timeout)
+        except TimeoutError:
+            # The pool's own error, answered 503 like a pool timeout (api.unavailable).
+            raise PoolTimeoutError(
+                f"no database connection free within {self._timeout:g}s"
+            ) from None
+        try:
+            yield
+        finally:
+            self._slots.release()
