@@ -43,7 +43,7 @@ from temporalio.client import Client
 from bench.bare import Mailer
 from bench.baseline import SIGNALS_IN_FLIGHT, bare_baseline
 from bench.measure import POLL_SECONDS, bounded, rate, settle
-from bench.stack import TASK_QUEUE, bench_database, dev_stack, say
+from bench.stack import TASK_QUEUE, bench_database, dev_stack, more_workers, say
 from harness.api_helpers import country_without_holiday, enrolment, zone_in_send_window
 from harness.stack import RunningStack
 from rapport.settings import Settings
@@ -184,13 +184,18 @@ async def open_vacancy(
 
 
 # --- the run --------------------------------------------------------------------------------------
-async def benchmark(stack: RunningStack, count: int, give_up_after: float, progress: float) -> None:
+async def benchmark(
+    stack: RunningStack, count: int, give_up_after: float, progress: float, workers: int = 1
+) -> None:
     defaults = Settings.model_fields
     page_size = stack.env.get("RAPPORT_FANOUT_PAGE_SIZE", defaults["fanout_page_size"].default)
     concurrency = stack.env.get(
         "RAPPORT_FANOUT_CONCURRENCY", defaults["fanout_concurrency"].default
     )
-    summary = [f"fan-out to {count} candidates (page size {page_size}, concurrency {concurrency})"]
+    summary = [
+        f"fan-out to {count} candidates (page size {page_size}, concurrency {concurrency},"
+        f" {workers} worker process{'es' if workers > 1 else ''})"
+    ]
 
     def result(line: str) -> None:
         """Said at once, so that a later failure loses nothing, and again in the summary."""
@@ -248,6 +253,17 @@ async def benchmark(stack: RunningStack, count: int, give_up_after: float, progr
     say("\n" + "\n".join(summary))
 
 
+def settings_given(pairs: list[str]) -> dict[str, str]:
+    """`--setting NAME=VALUE`s as dev_stack's settings; one without `=` is an error."""
+    given = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals or not name:
+            raise SystemExit(f"--setting {pair!r}: expected NAME=VALUE")
+        given[name.strip().lower()] = value
+    return given
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bench.fanout", description=__doc__.split("\n")[0]
@@ -258,6 +274,16 @@ def main() -> None:
     )
     parser.add_argument(
         "--concurrency", type=int, help="RAPPORT_FANOUT_CONCURRENCY (default: Rapport's)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes (more than the stack's one)"
+    )
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a RAPPORT_<NAME> setting for the stack (worker_max_cached_workflows=2000)",
     )
     parser.add_argument(
         "--timeout", type=float, default=3600.0, help="seconds to wait for any one phase"
@@ -273,9 +299,14 @@ def main() -> None:
     try:
         with (
             bench_database() as database_url,
-            dev_stack(database_url, args.page_size, args.concurrency) as stack,
+            dev_stack(
+                database_url, args.page_size, args.concurrency, settings_given(args.setting)
+            ) as stack,
+            more_workers(stack, args.workers - 1),
         ):
-            asyncio.run(benchmark(stack, args.candidates, args.timeout, args.progress))
+            asyncio.run(
+                benchmark(stack, args.candidates, args.timeout, args.progress, args.workers)
+            )
     except KeyboardInterrupt:
         say("interrupted; cleaned up")
         sys.exit(130)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from harness.postgres import LOCAL_SERVER, embedded_server, fresh_database, server_answers
+from harness.processes import WorkerProcess, cmdline, descendants
 from harness.stack import RunningStack, spawn, stack_env, stop_stack, wait_healthy
 
 TASK_QUEUE = "rapport-bench"
@@ -69,3 +70,24 @@ def dev_stack(
             say(f"kept the stack's data dir and logs: {data_dir}")
         else:
             shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def more_workers(stack: RunningStack, count: int) -> Iterator[list[WorkerProcess]]:
+    """`count` more `python worker.py` processes beside the stack's own, on the same task
+    queue with the same settings (its environment, read from /proc), stopped afterwards: what
+    scaling out on one machine gives (README, "Production Temporal, and more than one machine")."""
+    [own] = [pid for pid in descendants(stack.process.pid) if b"worker.py" in cmdline(pid)]
+    pairs = Path(f"/proc/{own}/environ").read_bytes().split(b"\0")
+    env = dict(pair.decode().split("=", 1) for pair in pairs if b"=" in pair)
+    workers = [
+        WorkerProcess(env, stack.data_dir / "logs" / f"worker-{number + 2}.log")
+        for number in range(count)
+    ]
+    try:
+        for worker in workers:
+            worker.start()
+        yield workers
+    finally:
+        for worker in workers:
+            worker.stop()
