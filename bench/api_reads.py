@@ -198,7 +198,12 @@ async def benchmark(
             f"    p99 ratio {ours} / {theirs}: {ratio:.2f}",
         ]
         if f"wrk_{ours}" in figures:
-            lines.append(f"  {show(f'{ours} (wrk)', figures[f'wrk_{ours}'])}")
+            ratio = figures[f"wrk_{ours}"]["p99_ms"] / max(figures[theirs]["p99_ms"], 0.1)
+            figures[f"ratio_p99_wrk_{ours}"] = round(ratio, 2)
+            lines += [
+                f"  {show(f'{ours} (wrk)', figures[f'wrk_{ours}'])}",
+                f"    p99 ratio {ours} (wrk) / {theirs}: {ratio:.2f}",
+            ]
     say("\n" + "\n".join(lines))
     say(f"written to {write_results('api_reads', figures)}")
 

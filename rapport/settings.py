@@ -108,7 +108,8 @@ class Settings(BaseSettings):
         default=20,
         ge=1,
         le=500,
-        description="Connections each API process keeps open to PostgreSQL (10 more when busy).",
+        description="Connections each API process keeps open to PostgreSQL; requests take them "
+        "in turn, first come first served (10 more when busy, for lookups outside the routes).",
     )
     auth_cache_seconds: float = Field(
         default=5.0,
