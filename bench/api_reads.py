@@ -18,7 +18,7 @@ at a time, each figure over --requests requests:
 - `GET /api/candidates?limit=50` from random cursors, against a page of 50 of the engine's
   visibility list (`ListWorkflowExecutions`).
 
-Where Debian's `wrk` is on PATH, each of Rapport's three reads is also timed by wrk (bench.wrk:
+Where Debian's `wrk` is on PATH, each of Rapport's three reads is also timed by wrk (harness.wrk:
 a C client, C connections, --wrk-seconds each): the API's own figure, without the CPU the 32
 Python clients take from the same two cores.
 
@@ -42,7 +42,6 @@ import httpx
 from temporalio.api.workflowservice.v1 import ListWorkflowExecutionsRequest
 from temporalio.client import Client
 
-from bench import wrk
 from bench.bare import SleepingWorkflow, bare_queue, start_sleeping
 from bench.enrolment import import_all
 from bench.measure import (
@@ -55,6 +54,7 @@ from bench.measure import (
     write_results,
 )
 from bench.stack import TASK_QUEUE, bench_database, dev_stack, say
+from harness import wrk
 from harness.api_helpers import enrolment
 from harness.stack import RunningStack
 

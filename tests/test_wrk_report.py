@@ -1,10 +1,10 @@
-"""bench.wrk reads wrk's report: a real one (wrk 4.1.0, Debian), units and failures included."""
+"""harness.wrk reads wrk's report: a real one (wrk 4.1.0, Debian), units and failures included."""
 
 from __future__ import annotations
 
 import pytest
 
-from bench.wrk import parse
+from harness.wrk import parse
 
 REPORT = """Running 15s test @ http://127.0.0.1:35113
   1 threads and 32 connections
