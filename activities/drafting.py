@@ -139,6 +139,7 @@ class Drafting:
     """The drafting half of the touch activities: what to say, never whether to send it."""
 
     _sessions: async_sessionmaker[AsyncSession]
+    _reads: async_sessionmaker[AsyncSession]  # autocommit: for reads only
     _renderer: Renderer
     _settings: MessageSettings
 
@@ -150,7 +151,7 @@ class Drafting:
         if request.occasion == Occasion.CHECK_IN and article is None:
             return "no fitting article left to share"
         if request.occasion == Occasion.INVITATION and request.ref_id:
-            async with self._sessions() as session:
+            async with self._reads() as session:
                 invitation = await invitation_repo.get_invitation(
                     session, uuid.UUID(request.ref_id)
                 )
@@ -166,7 +167,7 @@ class Drafting:
         self, candidate: Candidate, request: SendTouchInput
     ) -> list[VacancyView]:
         ids = [uuid.UUID(vacancy_id) for vacancy_id in vacancy_ids_of(request)]
-        async with self._sessions() as session:
+        async with self._reads() as session:
             found = await vacancy_repo.matches_for(session, candidate.id, ids)
         # What suits them, in words for them (the stored reasons are the recruiter's).
         profile = candidate_profile(candidate)
@@ -200,7 +201,7 @@ class Drafting:
         """Their directory entry, if they have one."""
         if not email:
             return None
-        async with self._sessions() as session:
+        async with self._reads() as session:
             return await people_repo.get_person(session, email)
 
     def _context(
@@ -256,12 +257,12 @@ class Drafting:
     async def _edited(self, name: str) -> str | None:
         """HR's edit of the template in force, read at every render (one indexed row), so the
         next touch uses an edit without a deploy or a restart; None: the file itself."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             edit = await template_repo.active(session, name.removesuffix(TEMPLATE_SUFFIX))
         return edit.body if edit is not None else None
 
     async def _meeting(self, request: SendTouchInput, words: str | None) -> dict[str, str]:
-        async with self._sessions() as session:
+        async with self._reads() as session:
             met = (
                 await interaction_repo.get_interaction(session, uuid.UUID(request.ref_id))
                 if request.ref_id
@@ -278,7 +279,7 @@ class Drafting:
     async def _invitation(
         self, request: SendTouchInput, candidate: Candidate, words: str | None
     ) -> InvitationView:
-        async with self._sessions() as session:
+        async with self._reads() as session:
             invitation = (
                 await invitation_repo.get_invitation(session, uuid.UUID(request.ref_id))
                 if request.ref_id

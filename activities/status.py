@@ -19,11 +19,13 @@ from temporalio import activity
 from rapport.contracts.status import StatusToStore
 from rapport.db.repositories import candidates as candidate_repo
 from rapport.db.repositories import statuses as status_repo
+from rapport.db.session import autocommit_twin
 
 
 class StatusActivities:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = session_factory
+        # The store is one statement: in autocommit, one round trip instead of three.
+        self._sessions = autocommit_twin(session_factory)
 
     @activity.defn(name="store_status")
     async def store_status(self, status: StatusToStore) -> bool:

@@ -36,6 +36,7 @@ from rapport.db.repositories import interactions as interaction_repo
 from rapport.db.repositories import tasks as task_repo
 from rapport.db.repositories import touches as touch_repo
 from rapport.db.repositories import vacancies as vacancy_repo
+from rapport.db.session import autocommit_twin
 from rapport.facts import facts_from_candidate
 from rapport.outreach.policy import refusal
 from rapport.outreach.state import SchedulePolicy
@@ -58,6 +59,8 @@ class TouchActivities(Recording, Drafting):
         notes: HandwrittenNotes | None = None,
     ) -> None:
         self._sessions = session_factory
+        # Reads of the send path, a round trip each without BEGIN and ROLLBACK around them.
+        self._reads = autocommit_twin(session_factory)
         self._mailer = mailer
         self._renderer = renderer
         self._settings = settings
@@ -68,7 +71,7 @@ class TouchActivities(Recording, Drafting):
     @activity.defn(name="send_touch")
     async def send_touch(self, request: SendTouchInput) -> SendTouchResult:
         key = request.idempotency_key
-        async with self._sessions() as session:
+        async with self._reads() as session:
             done = await touch_repo.get_touch_by_key(session, key)
             # Left `sending` by an attempt lost in its SMTP exchange: it may have gone out.
             in_flight = done is not None and done.phase == touch_repo.SENDING
@@ -104,7 +107,7 @@ class TouchActivities(Recording, Drafting):
             return await self._record(request, candidate, TouchStatus.FAILED, reason=str(err))
         # Re-checked from PostgreSQL right before it goes out: a reply read from mail while the
         # workflow was on its way here must not be followed by an automated message.
-        async with self._sessions() as session:
+        async with self._reads() as session:
             held = await interaction_repo.reply_waiting(session, candidate.id)
         if held:
             why_not = REPLY_HOLD + ("; an earlier attempt may have sent it" if in_flight else "")
@@ -139,7 +142,7 @@ class TouchActivities(Recording, Drafting):
         try:
             await exchange(self._sessions, self._mailer, out)
         except TouchTaken:
-            async with self._sessions() as session:
+            async with self._reads() as session:
                 taken = await touch_repo.get_touch_by_key(session, key)
             assert taken is not None
             return SendTouchResult(key, TouchStatus(taken.status), taken.reason, already_done=True)

@@ -38,8 +38,8 @@ from rapport import keys
 from rapport.db.session import (
     DatabaseBounds,
     Turns,
+    make_autocommit_session_factory,
     make_engine,
-    make_read_session_factory,
     make_session_factory,
 )
 from rapport.settings import Settings
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.settings = app_settings
         app.state.sessions = make_session_factory(engine)
-        app.state.read_sessions = make_read_session_factory(engine)
+        app.state.read_sessions = make_autocommit_session_factory(engine)
         # As many turns as pooled connections: the pool's overflow is left for the sessions
         # taken outside a route's dependencies (keys, the workspace's pages, the audit).
         app.state.turns = Turns(app_settings.db_pool_size, app_settings.db_pool_timeout_seconds)

@@ -15,8 +15,8 @@ from api.candidates.routes import router
 from api.deps import get_read_session, get_session
 from rapport.db.session import (
     Turns,
+    make_autocommit_session_factory,
     make_engine,
-    make_read_session_factory,
     make_session_factory,
 )
 
@@ -36,7 +36,7 @@ async def test_a_read_session_runs_each_statement_as_its_own_transaction(
 ) -> None:
     engine = make_engine(database_url, pool_size=1)
     try:
-        async with make_read_session_factory(engine)() as session:
+        async with make_autocommit_session_factory(engine)() as session:
             await session.execute(text("select pg_sleep(0.01)"))
             assert await session.scalar(text(OWN_TRANSACTION)) is True
         # The connection goes back to the pool as it came: the next session is transactional.

@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.service import TLSConfig
 
 import worker
+from rapport.db.session import make_engine, make_session_factory
 from rapport.facts import schedule_policy
 from rapport.settings import Settings
 from rapport.temporal import connect_options, metrics_runtime
@@ -184,10 +185,15 @@ def test_build_worker_passes_the_tuning_to_the_sdk(monkeypatch: pytest.MonkeyPat
         worker_max_concurrent_workflow_tasks="9",
         worker_max_cached_workflows="11",
     )
-    worker.build_worker(cast(Client, None), tuned, cast(async_sessionmaker[AsyncSession], None))
+    worker.build_worker(cast(Client, None), tuned, unconnected_sessions())
     chosen = ("max_concurrent_activities", "max_concurrent_workflow_tasks", "max_cached_workflows")
     assert [given.get(name) for name in chosen] == [7, 9, 11]
     assert given["task_queue"] == "rapport"
+
+
+def unconnected_sessions() -> async_sessionmaker[AsyncSession]:
+    """Sessions on an engine that is never connected: building the worker opens none."""
+    return make_session_factory(make_engine("postgresql://127.0.0.1:1/never"))
 
 
 def test_build_worker_caches_the_workflows_bytecode(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -198,9 +204,7 @@ def test_build_worker_caches_the_workflows_bytecode(monkeypatch: pytest.MonkeyPa
     for path in cached:
         path.unlink(missing_ok=True)
     monkeypatch.setattr(worker, "Worker", lambda client, **options: None)
-    worker.build_worker(
-        cast(Client, None), settings(secret_key="s"), cast(async_sessionmaker[AsyncSession], None)
-    )
+    worker.build_worker(cast(Client, None), settings(secret_key="s"), unconnected_sessions())
     assert all(path.is_file() for path in cached), [p for p in cached if not p.is_file()]
 
 

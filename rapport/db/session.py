@@ -133,11 +133,19 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def make_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions for reads only, on the same pool, in autocommit: each statement is its own
-    transaction, so a read of one statement is one round trip, not BEGIN, the statement and
-    COMMIT (three). Statements of one such session do not share a snapshot, and a write
-    through one would commit at once: never write through them."""
+def autocommit_twin(sessions: async_sessionmaker[AsyncSession]) -> async_sessionmaker[AsyncSession]:
+    """Autocommit sessions on the same engine as `sessions` (make_autocommit_session_factory)."""
+    engine: AsyncEngine = sessions.kw["bind"]
+    return make_autocommit_session_factory(engine)
+
+
+def make_autocommit_session_factory(
+    engine: AsyncEngine,
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions on the same pool in autocommit: each statement is its own transaction, so a
+    read or a write of one statement is one round trip, not BEGIN, the statement and COMMIT
+    (three). Statements of one such session do not share a snapshot and each write commits at
+    once: only for reads, and for a write that is a single statement."""
     return async_sessionmaker(
         engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
     )
