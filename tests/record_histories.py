@@ -127,7 +127,10 @@ async def save(env: WorkflowEnvironment, starts: Starts, scenario: str) -> None:
                 name += f"_{number}"
             if len(runs) > 1:
                 name += f"_run{index}"
-            (HISTORIES / f"{name}.json").write_text(history.to_json())
+            path = HISTORIES / f"{name}.json"
+            if path.exists():
+                raise FileExistsError(f"{path} holds an older code's history: name it anew")
+            path.write_text(history.to_json())
     starts.started.clear()
 
 
@@ -192,7 +195,10 @@ async def test_record_every_occasion_and_channel(
 ) -> None:
     """The history scan's drive: every occasion, every channel, a sent invitation, not now."""
     await personal_data.test_histories_hold_no_personal_data(time_env, sessions, smtp_port, mailbox)
-    await save(time_env, starts, "candidate_every_occasion")
+    # Dated: each recording of it is kept beside the older ones (candidate_every_occasion.json
+    # of 2026-12-01, before the plan state was published; _20261206 of the code before the
+    # worker's reads went autocommit).
+    await save(time_env, starts, f"candidate_every_occasion_{date.today():%Y%m%d}")
 
 
 async def test_record_note_through_the_provider(
