@@ -13,18 +13,22 @@ greetings only; about one vacancy a month matched to 2 % of them, webinar invita
 meetings in person, replies (interested, not now, not interested) and opt-outs (email or
 everything). Nobody acts on a draft for a person, so each expires and falls back.
 
-It starts a fresh database (as bench.fanout finds one), the time-skipping test server, an SMTP
-server in this process and Rapport's worker (`build_worker`) in this process; writes the
-candidates and starts each one's workflow as enrolment does; then moves the server's clock
-from event to event, applying each as the API's routes do, to the end of the last year. Then
-it reads every touch and draft from PostgreSQL and every workflow's history (all its runs),
-and prints the figures and the violations (`harness.rules`), writes them to bench/results/,
-and exits 1 if any violation count is not 0.
+The N candidates run in cohorts of --cohort (100; see COHORT_SIZE for why), each a population
+of its own seed. For each cohort it starts a fresh database (as bench.fanout finds one), the
+time-skipping test server, an SMTP server in this process and Rapport's worker
+(`build_worker`) in this process; writes the candidates and starts each one's workflow as
+enrolment does; then moves the server's clock from event to event, applying each as the API's
+routes do, to the end of the last year, and reads every touch and draft from PostgreSQL and
+every workflow's history (all its runs). A cohort whose server's clock gets stuck is run again
+on a new server (counted). Then it checks all cohorts' candidates together, prints the figures
+and the violations (`harness.rules`), writes them to bench/results/, and exits 1 if any
+violation count is not 0.
 
 The raw engine's figure beside it is the same number of bare workflows sleeping through the
-same years with one timer a month, on a time-skipping server of their own started the same
-way in the same run (the candidates' workflows would otherwise run on beside them): how long
-the server and a worker take to skip the time itself, and its events per workflow-year.
+same years with one timer a month, in cohorts of the same sizes, each on a time-skipping server
+of its own started the same way (the candidates' workflows would otherwise run on beside
+them): how long the server and a worker take to skip the time itself, and its events per
+workflow-year.
 """
 
 from __future__ import annotations
