@@ -144,10 +144,15 @@ class Drafting:
     _settings: MessageSettings
 
     async def _pointless(
-        self, candidate: Candidate, request: SendTouchInput, article: Article | None
+        self,
+        candidate: Candidate,
+        request: SendTouchInput,
+        article: Article | None,
+        vacancies: list[VacancyView] | None,
     ) -> str | None:
         """A touch with nothing worth saying: no article left, every vacancy closed, or the
-        event it invites to has begun."""
+        event it invites to has begun. `vacancies`: those of a vacancy's touch still open
+        (`_vacancies`), read once for this check and the message alike."""
         if request.occasion == Occasion.CHECK_IN and article is None:
             return "no fitting article left to share"
         if request.occasion == Occasion.INVITATION and request.ref_id:
@@ -157,15 +162,17 @@ class Drafting:
                 )
             if invitation and invitation.starts_at and invitation.starts_at <= datetime.now(UTC):
                 return "the event has already begun"
-        if request.occasion == Occasion.VACANCY and not await self._open_vacancies(
-            candidate, request
-        ):
+        if request.occasion == Occasion.VACANCY and not vacancies:
             return "the vacancy has closed"
         return None
 
-    async def _open_vacancies(
+    async def _vacancies(
         self, candidate: Candidate, request: SendTouchInput
-    ) -> list[VacancyView]:
+    ) -> list[VacancyView] | None:
+        """The vacancies of a vacancy's touch that are still open, as its message shows them;
+        None for any other occasion."""
+        if request.occasion != Occasion.VACANCY:
+            return None
         ids = [uuid.UUID(vacancy_id) for vacancy_id in vacancy_ids_of(request)]
         async with self._reads() as session:
             found = await vacancy_repo.matches_for(session, candidate.id, ids)
@@ -220,6 +227,7 @@ class Drafting:
         request: SendTouchInput,
         channel: str,
         article: Article | None,
+        vacancies: list[VacancyView] | None,
     ) -> Draft:
         sender = await self._person(request.sender)
         context = self._context(candidate, request.occasion, channel, request.sender_role, sender)
@@ -239,8 +247,7 @@ class Drafting:
             context.update(await self._meeting(request, words))
         if request.occasion == Occasion.INVITATION:
             context["invitation"] = await self._invitation(request, candidate, words)
-        if request.occasion == Occasion.VACANCY:
-            vacancies = await self._open_vacancies(candidate, request)
+        if vacancies is not None:
             context["vacancies"] = vacancies
             manager = introduce(vacancies, request.sender)
             known = await self._person(manager)

@@ -90,9 +90,9 @@ class TouchActivities(Recording, Drafting):
                 key, TouchStatus.SKIPPED, "candidate erased", candidate_gone=True
             )
 
-        why_not = self._refusal(candidate, request) or await self._pointless(
-            candidate, request, article
-        )
+        why_not = self._refusal(candidate, request)
+        vacancies = None if why_not else await self._vacancies(candidate, request)
+        why_not = why_not or await self._pointless(candidate, request, article, vacancies)
         if why_not is not None:
             if in_flight:
                 why_not += "; an earlier attempt may have sent it"
@@ -102,7 +102,9 @@ class TouchActivities(Recording, Drafting):
         # (a title, an address) fails the same way for the 12 hours of retries, holding every
         # later touch of the candidate. Such a touch is `failed`, with the reason, at once.
         try:
-            rendered = await self._render(candidate, request, request.channel or "", article)
+            rendered = await self._render(
+                candidate, request, request.channel or "", article, vacancies
+            )
         except (InvalidTemplateError, ValueError) as err:
             return await self._record(request, candidate, TouchStatus.FAILED, reason=str(err))
         # Re-checked from PostgreSQL right before it goes out: a reply read from mail while the
@@ -224,12 +226,13 @@ class TouchActivities(Recording, Drafting):
             sender=touch.sender,
             policy=self._policy,
         )
-        why_not = why_not or await self._pointless(candidate, touch, article)
+        vacancies = None if why_not else await self._vacancies(candidate, touch)
+        why_not = why_not or await self._pointless(candidate, touch, article, vacancies)
         if why_not is not None:
             recorded = await self._record(touch, candidate, TouchStatus.SKIPPED, reason=why_not)
             return OpenTaskResult(None, recorded.status, recorded.reason)
         try:
-            rendered = await self._render(candidate, touch, touch.channel, article)
+            rendered = await self._render(candidate, touch, touch.channel, article, vacancies)
         except InvalidTemplateError as err:
             recorded = await self._record(touch, candidate, TouchStatus.FAILED, reason=str(err))
             return OpenTaskResult(None, recorded.status, recorded.reason)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import ActivityEnvironment
 
@@ -325,6 +327,35 @@ async def test_a_vacancy_message_introduces_the_hiring_manager_not_the_sender(
     assert "introduce you to" not in from_manager
     for text in texts.values():
         assert "Maria asked about you by name after your talk in Lisbon." in text
+
+
+async def test_a_vacancy_email_reads_its_open_vacancies_once(
+    sessions: async_sessionmaker[AsyncSession], mailbox: MailboxHandler, smtp_port: int
+) -> None:
+    """Whether any is still open and what the message says of them come from one read: the
+    check and the text cannot disagree, and a decision costs one statement less."""
+    vacancy = await make_vacancy(sessions, title="Staff Data Engineer")
+    candidate, _ = await make_candidate(sessions)
+    await make_match(sessions, vacancy, candidate)
+    sent: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    engine = sessions.kw["bind"].sync_engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        result = await ActivityEnvironment().run(
+            activities(sessions, smtp_port).send_touch,
+            request(str(candidate.id), "vacancy", ref_id=str(vacancy.id)),
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert result.status == "sent"
+    [message] = [m for m in mailbox.messages if m["To"] == candidate.email]
+    assert "Staff Data Engineer" in message.get_content()
+    reads = [s for s in sent if s.lstrip().startswith("SELECT") and "JOIN vacancy_matches" in s]
+    assert len(reads) == 1, reads
 
 
 async def test_nobody_is_named_after_an_address(
