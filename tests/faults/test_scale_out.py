@@ -4,9 +4,10 @@ nothing.
 
 The candidates are enrolled through the two APIs in turn (each starts the workflows it
 enrolled), both workers poll the queue, and once a fifth of the emails have reached the SMTP
-server one worker is killed and not started again: the survivor takes over its workflows (their
-next task goes to it, once the sticky queue of the dead one times out) and retries the sends
-the dead one had in flight once their 30 s start-to-close timeout passes. As in
+server and each worker has completed a send of its own, one worker is killed and not started
+again: the survivor takes over its workflows (their next task goes to it, once the sticky queue
+of the dead one times out) and retries the sends the dead one had in flight once their 30 s
+start-to-close timeout passes. As in
 test_worker_killed: every email arrives, and a Message-ID that arrives twice belongs to a touch
 flagged `possibly_duplicate` (the kill landed inside its SMTP exchange).
 
@@ -38,12 +39,14 @@ pytestmark = pytest.mark.faults
 
 CANDIDATES = 96
 ENROL_CONCURRENCY = 8
-# The kill lands once this share of the emails has arrived: both workers are sending by then.
+# The kill lands once this share of the emails has arrived and both workers have completed
+# sends of their own.
 KILL_AFTER_SHARE = 0.2
 STORM_WITHIN = 180.0
 # The dead worker's sends wait out their 30 s timeout before the survivor retries them.
 SETTLE_WITHIN = 300.0
 HISTORY_CONCURRENCY = 10
+HISTORY_POLL_SECONDS = 0.5
 
 
 async def enrol_through(apis: list[httpx.AsyncClient], place: Place) -> Counter[int]:
@@ -94,6 +97,20 @@ async def work_by_identity(client: Client) -> tuple[Counter[str], Counter[str]]:
     return tasks, activities
 
 
+async def both_completed_sends(client: Client, identities: list[str], within: float) -> None:
+    """Wait until each worker has completed a send of its own, as the histories record it.
+
+    Emails arriving are not enough: a worker that has sent but not yet reported its activities
+    done when it is killed leaves no trace of them in any history (the survivor's retry, which
+    finds each touch recorded and sends nothing, is what completes them)."""
+    for _ in range(int(within / HISTORY_POLL_SECONDS)):
+        _, activities = await work_by_identity(client)
+        if all(activities[identity] > 0 for identity in identities):
+            return
+        await asyncio.sleep(HISTORY_POLL_SECONDS)
+    raise AssertionError(f"not every worker completed a send within {within:.0f} s: {activities}")
+
+
 async def test_two_workers_and_two_apis_share_the_load_and_a_killed_worker_loses_nothing(
     fault_database: str, tmp_path: Path, report: Callable[[str], None]
 ) -> None:
@@ -126,6 +143,7 @@ async def test_two_workers_and_two_apis_share_the_load_and_a_killed_worker_loses
                 answered = await enrol_through(http, place)
                 kill_at = int(CANDIDATES * KILL_AFTER_SHARE)
                 await wait_for_emails(hurt.smtp.count, kill_at, STORM_WITHIN)
+                await both_completed_sends(hurt.client, [killed_id, survivor_id], STORM_WITHIN)
                 received_before_kill = hurt.smtp.count()
                 hurt.worker.kill()
 
