@@ -229,7 +229,12 @@ class Drafting:
         article: Article | None,
         vacancies: list[VacancyView] | None,
     ) -> Draft:
-        sender = await self._person(request.sender)
+        # The hiring manager a vacancy's message offers to introduce, looked up in the
+        # directory with the sender: one read for both.
+        manager = introduce(vacancies, request.sender) if vacancies is not None else None
+        async with self._reads() as session:
+            found = await people_repo.people_by_email(session, [request.sender, manager])
+        sender = found.get(people_repo.key(request.sender)) if request.sender else None
         context = self._context(candidate, request.occasion, channel, request.sender_role, sender)
         # Dates are written in the language of the template the reader gets.
         words = self._renderer.language_of(
@@ -249,8 +254,7 @@ class Drafting:
             context["invitation"] = await self._invitation(request, candidate, words)
         if vacancies is not None:
             context["vacancies"] = vacancies
-            manager = introduce(vacancies, request.sender)
-            known = await self._person(manager)
+            known = found.get(manager) if manager else None
             # "introduce you to Ana Ruiz, who is hiring" only with the directory's name;
             # without one, "to the hiring manager".
             context["introduce_hiring_manager"] = manager is not None

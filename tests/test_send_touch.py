@@ -334,7 +334,11 @@ async def test_a_vacancy_email_reads_its_open_vacancies_once(
 ) -> None:
     """Whether any is still open and what the message says of them come from one read: the
     check and the text cannot disagree, and a decision costs one statement less."""
-    vacancy = await make_vacancy(sessions, title="Staff Data Engineer")
+    vacancy = await make_vacancy(
+        sessions, title="Staff Data Engineer", hiring_manager="ines.hm@example.com"
+    )
+    await make_person(sessions, "ines.hm@example.com", "Inès Moreau", first_name="Inès")
+    await make_person(sessions, "jane.doe@example.com", "Jane Doe")
     candidate, _ = await make_candidate(sessions)
     await make_match(sessions, vacancy, candidate)
     sent: list[str] = []
@@ -353,9 +357,14 @@ async def test_a_vacancy_email_reads_its_open_vacancies_once(
         event.remove(engine, "before_cursor_execute", note)
     assert result.status == "sent"
     [message] = [m for m in mailbox.messages if m["To"] == candidate.email]
-    assert "Staff Data Engineer" in message.get_content()
+    text = message.get_content()
+    assert "Staff Data Engineer" in text and "introduce you to Inès Moreau" in text
+    assert message["From"].startswith("Jane Doe via Acme")
     reads = [s for s in sent if s.lstrip().startswith("SELECT") and "JOIN vacancy_matches" in s]
     assert len(reads) == 1, reads
+    # The sender and the hiring manager come from the directory in one read, too.
+    directory = [s for s in sent if s.lstrip().startswith("SELECT") and "FROM people" in s]
+    assert len(directory) == 1, directory
 
 
 async def test_nobody_is_named_after_an_address(
