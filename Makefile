@@ -52,7 +52,7 @@ test: $(STAMP) lint imap-server browser
 test-faults: $(STAMP)
 	$(BIN)/python -m pytest -q -ra -m faults tests/faults
 
-## The benchmarks' slower smoke runs (the wake storm, the idle population): each a minute or
+## The benchmarks' slower smoke runs (the wake storm, the idle population, the enrolment): a minute or
 ## so, outside `make test` to keep CI within its time; run them when a benchmark changes.
 bench-smoke: $(STAMP)
 	$(BIN)/python -m pytest -q -ra -m bench

@@ -31,6 +31,7 @@ import asyncio
 import signal
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -38,7 +39,7 @@ from temporalio.client import Client
 
 from api.candidates.imports import IMPORT_CONCURRENCY
 from bench.bare import bare_queue, start_sleeping
-from bench.measure import SETTLED_AFTER_SECONDS, bounded, rate, settle, write_results
+from bench.measure import RESULTS, bounded, first_tasks_run, rate, settle, write_results
 from bench.stack import TASK_QUEUE, bench_database, dev_stack, say
 from harness.api_helpers import enrolment
 from harness.stack import RunningStack
@@ -106,7 +107,9 @@ async def enrol_singly(api: httpx.AsyncClient, rows: list[dict[str, Any]]) -> fl
     return time.monotonic() - started
 
 
-async def benchmark(stack: RunningStack, count: int, give_up_after: float) -> None:
+async def benchmark(
+    stack: RunningStack, count: int, give_up_after: float, results: Path = RESULTS
+) -> None:
     client = await Client.connect(stack.temporal_address)
     key = stack.env["RAPPORT_ADMIN_API_KEY"]
     figures: dict[str, Any] = {"candidates": count}
@@ -121,17 +124,17 @@ async def benchmark(stack: RunningStack, count: int, give_up_after: float) -> No
     ) as api:
         say(f"importing {count} candidates, {IMPORT_BATCH} a request, {IMPORTS_IN_FLIGHT} at once")
         imported = await import_all(api, [enrolment() for _ in range(count)])
-        import_ran = imported + await ran(client, TASK_QUEUE, give_up_after)
+        import_ran = imported + await first_tasks_run(client, TASK_QUEUE, give_up_after)
         result(f"import                {rate(count, imported)}; all ran {rate(count, import_ran)}")
         say(f"enrolling {count} candidates one by one ({SINGLES_IN_FLIGHT} in flight)")
         singles = await enrol_singly(api, [enrolment() for _ in range(count)])
-        singles_ran = singles + await ran(client, TASK_QUEUE, give_up_after)
+        singles_ran = singles + await first_tasks_run(client, TASK_QUEUE, give_up_after)
         result(f"single enrolments     {rate(count, singles)}; all ran {rate(count, singles_ran)}")
 
     say(f"baseline: {count} bare sleeping workflows started on the same server")
     async with bare_queue(client) as queue:
         bare = await start_sleeping(queue, count, BARE_IN_FLIGHT)
-        bare_ran = bare + await ran(client, queue.task_queue, give_up_after)
+        bare_ran = bare + await first_tasks_run(client, queue.task_queue, give_up_after)
         bare_few = await start_sleeping(queue, count, IMPORTS_IN_FLIGHT)
         await settle(client, queue.task_queue, give_up_after)
     result(f"bare start_workflow   {rate(count, bare)}; all ran {rate(count, bare_ran)}")
@@ -157,13 +160,7 @@ async def benchmark(stack: RunningStack, count: int, give_up_after: float) -> No
         bare_in_flight=BARE_IN_FLIGHT,
     )
     say(f"\nenrolment of {count} candidates\n" + "\n".join(lines))
-    say(f"written to {write_results('enrolment', figures)}")
-
-
-async def ran(client: Client, task_queue: str, give_up_after: float) -> float:
-    """Seconds until every workflow started on the queue has run its first task: until it
-    settled, less the quiet time that tells it has."""
-    return max(await settle(client, task_queue, give_up_after) - SETTLED_AFTER_SECONDS, 0.0)
+    say(f"written to {write_results('enrolment', figures, results)}")
 
 
 def main() -> None:
@@ -174,12 +171,13 @@ def main() -> None:
     parser.add_argument(
         "--timeout", type=float, default=3600.0, help="seconds to wait for any one phase"
     )
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where the JSON goes")
     args = parser.parse_args()
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         with bench_database() as database_url, dev_stack(database_url, None, None) as stack:
-            asyncio.run(benchmark(stack, args.candidates, args.timeout))
+            asyncio.run(benchmark(stack, args.candidates, args.timeout, args.results))
     except KeyboardInterrupt:
         say("interrupted; cleaned up")
         sys.exit(130)

@@ -81,6 +81,12 @@ async def settle(client: Client, task_queue: str, give_up_after: float) -> float
         await asyncio.sleep(0.5)
 
 
+async def first_tasks_run(client: Client, task_queue: str, give_up_after: float) -> float:
+    """Seconds until every workflow started on the queue has run its first task: until the
+    queue settled, less the quiet time that tells it has."""
+    return max(await settle(client, task_queue, give_up_after) - SETTLED_AFTER_SECONDS, 0.0)
+
+
 async def all_published(database_url: str, count: int, give_up_after: float) -> float:
     """Wait until `count` candidates' workflows have stored their status (and plan state): the
     task queue's backlog can read 0 while first workflow tasks are still being worked through,

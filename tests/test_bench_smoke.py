@@ -60,3 +60,12 @@ def test_idle(tmp_path: Path) -> None:
     steps = figures["steps"]
     assert isinstance(steps, list) and [step["candidates"] for step in steps] == [2, 4, 8]
     assert figures["per_candidate"]
+
+
+@pytest.mark.bench
+def test_enrolment(tmp_path: Path) -> None:
+    figures = run_bench("enrolment", tmp_path, "--candidates", "8")
+    assert figures["candidates"] == 8
+    # Each phase until its calls answered and until every workflow it started has run.
+    for key in ("ratio_import", "ratio_single", "ratio_import_ran", "ratio_single_ran"):
+        assert isinstance(figures[key], float | int), key

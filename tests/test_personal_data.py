@@ -3,6 +3,8 @@ the test sees plain payloads: the whole history holds none of their personal val
 
 from __future__ import annotations
 
+import re
+import socket
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
@@ -54,14 +56,24 @@ async def plain_env() -> AsyncIterator[WorkflowEnvironment]:
     await env.shutdown()
 
 
+# Identifiers in a history: UUIDs (workflow, run, vacancy, interaction ids), hex ids, and the
+# worker's identity (`<pid>@<host>`). Random digits, so the year of birth turns up in one now and
+# then (`…-1979-…`, pid 21979): they are taken out before the scan, no personal value hides there.
+IDENTIFIERS = re.compile(
+    rb"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    rb"|[0-9a-f]{32}|\d+@" + re.escape(socket.gethostname().encode())
+)
+
+
 async def scan(history: WorkflowHistory, candidate_id: str) -> None:
     raw = raw_bytes(history)
     # The scan does see payloads: the candidate's id travels in every one of them.
     assert candidate_id.encode() in raw and b"met_in_person" in raw
+    scanned = IDENTIFIERS.sub(b"<id>", raw)
     values = [*PERSONAL.values(), "Zebulon", "Quattrocchi", "Quellenweg", EVENT, "1979"]
     for value in values:
         for part in value.split("\n"):
-            assert part.encode() not in raw, f"{part!r} is in the workflow history"
+            assert part.encode() not in scanned, f"{part!r} is in the workflow history"
 
 
 async def test_histories_hold_no_personal_data(
