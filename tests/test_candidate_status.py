@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import event
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.status import NotEnrolledYet, StatusActivities
@@ -154,6 +155,36 @@ async def test_a_read_loads_the_candidate_and_their_status_in_one_statement(
         found = await candidate_repo.get_candidate_and_status(session, other.id)
         assert found is not None and await status_repo.get_status(session, other.id) is None
         assert await candidate_repo.get_candidate_and_status(session, uuid.uuid4()) is None
+
+
+async def test_a_profile_read_leaves_the_planner_s_state_in_the_database(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """`GET /api/candidates/{id}` shows no plan: its one statement does not fetch the
+    published planner's state (JSON), and touching it afterwards raises rather than asks again;
+    the plan's read does fetch it."""
+    candidate, _ = await make_candidate(sessions)
+    async with sessions.begin() as session:
+        await status_repo.store_status(
+            session, candidate.id, stage="nurturing", occasion="birthday", channel="email",
+            sender_role="employee", due_at=datetime.now(UTC) + timedelta(days=9),
+            published_at=datetime.now(UTC), plan_state={"marker": "the planner's state"},
+        )  # fmt: skip
+    async with sessions() as session:
+        with statements(session) as sent:
+            found = await candidate_repo.get_candidate_and_status(
+                session, candidate.id, plan_state=False
+            )
+        assert len(sent) == 1 and "plan_state" not in sent[0], sent
+        status = await status_repo.get_status(session, candidate.id)
+        assert status is not None and status.occasion == "birthday"
+        with pytest.raises(InvalidRequestError):
+            _ = status.plan_state
+    async with sessions() as session:
+        found = await candidate_repo.get_candidate_and_status(session, candidate.id)
+        status = await status_repo.get_status(session, candidate.id)
+        assert found is not None and status is not None
+        assert status.plan_state == {"marker": "the planner's state"}
 
 
 async def test_a_status_waits_for_its_candidate_s_row_and_not_for_an_erased_one(

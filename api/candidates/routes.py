@@ -120,7 +120,11 @@ async def get_candidate(
     """The stored profile plus the stage and next touch the workflow published (see
     `status_source`); `?live=true` asks the workflow itself."""
     candidate = await service.visible(
-        session, id_or_404(candidate_id, "candidate"), principal, with_status=not live
+        session,
+        id_or_404(candidate_id, "candidate"),
+        principal,
+        with_status=not live,
+        plan_state=False,
     )
     return await candidate_status.detail(session, temporal, settings, candidate, live=live)
 

@@ -152,11 +152,15 @@ async def visible(
     principal: Principal | None = None,
     *,
     with_status: bool = False,
+    plan_state: bool = True,
 ) -> Candidate:
     """The candidate, unless erased or (for an owner) held by someone else; `with_status`:
-    their published status read in the same query, for a caller that shows it next."""
+    their published status read in the same query, for a caller that shows it next (without
+    the planner's state unless `plan_state`: only a plan is drawn from it)."""
     if with_status:
-        candidate = await candidate_repo.get_candidate_and_status(session, candidate_id)
+        candidate = await candidate_repo.get_candidate_and_status(
+            session, candidate_id, plan_state=plan_state
+        )
     else:
         candidate = await candidate_repo.get_candidate(session, candidate_id)
     if candidate is None or candidate.stage == Stage.ERASED:

@@ -68,7 +68,9 @@ async def detail(
     live: bool = False,
 ) -> CandidateDetail:
     """The profile with the stage and next touch: published, live when asked, else planned."""
-    out = candidate_out(candidate).model_dump()
+    # The profile's fields as they are, not dumped and validated again: its relationship was
+    # built without re-checking the stored owner's address, and a dump would check it again.
+    out = dict(candidate_out(candidate))
     source: Source = "plan"
     touch: TouchPlan | None = None
     status = await live_status(client, candidate) if live else None
