@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -32,10 +33,16 @@ async def test_a_statement_over_the_bound_is_cancelled_by_the_server(database_ur
         await engine.dispose()
 
 
+async def pgconn_of(connection: AsyncConnection) -> Any:
+    """libpq's connection under the pooled connection behind `connection`."""
+    raw = await connection.get_raw_connection()
+    assert raw.driver_connection is not None
+    return raw.driver_connection.pgconn
+
+
 async def backend_of(connection: AsyncConnection) -> int:
     """The server process of the pooled connection behind `connection`, read locally."""
-    raw = await connection.get_raw_connection()
-    return int(raw.driver_connection.pgconn.backend_pid)
+    return int((await pgconn_of(connection)).backend_pid)
 
 
 async def test_taking_a_pooled_connection_sends_nothing(database_url: str) -> None:
@@ -84,9 +91,9 @@ async def test_a_connection_closed_here_is_replaced_before_use(database_url: str
     engine = make_engine(database_url, pool_size=1)
     try:
         async with engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            backend = int(raw.driver_connection.pgconn.backend_pid)
-            raw.driver_connection.pgconn.finish()
+            pgconn = await pgconn_of(connection)
+            backend = int(pgconn.backend_pid)
+            pgconn.finish()
         async with engine.connect() as connection:
             assert (await connection.scalar(text("select 1"))) == 1
             assert await backend_of(connection) != backend

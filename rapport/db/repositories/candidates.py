@@ -21,7 +21,7 @@ get_candidate = lookup.by_id
 get_candidate_by_external_id = lookup.by_external_id
 
 
-def _with_status(plan_state: bool) -> Select[tuple[Candidate]]:
+def _with_status(plan_state: bool) -> Select[Candidate]:
     status = contains_eager(Candidate.published)
     if not plan_state:
         status = status.defer(PublishedStatus.plan_state, raiseload=True)
