@@ -22,6 +22,11 @@ Where Debian's `wrk` is on PATH, each of Rapport's three reads is also timed by 
 a C client, C connections, --wrk-seconds each): the API's own figure, without the CPU the 32
 Python clients take from the same two cores.
 
+`--api-processes 1,2` times Rapport's reads against one API process (the stack's own), then
+against two (`uvicorn --workers 2` beside it, on the same database: the processes share one
+listening socket, as processes behind a load balancer share the traffic); figures of more
+than one process are named with `@N`.
+
 Prints p50, p99 and requests per second of each (and how many failed: a 5xx, or the busy
 server not answering within 30 s; excluded from the percentiles), the ratios of the p99s, and
 writes them to bench/results/.
@@ -35,7 +40,9 @@ import random
 import signal
 import sys
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -45,6 +52,7 @@ from temporalio.client import Client
 from bench.bare import SleepingWorkflow, bare_queue, start_sleeping
 from bench.enrolment import import_all
 from bench.measure import (
+    RESULTS,
     RPC_TIMEOUT,
     all_published,
     bounded,
@@ -56,6 +64,7 @@ from bench.measure import (
 from bench.stack import TASK_QUEUE, bench_database, dev_stack, say
 from harness import wrk
 from harness.api_helpers import enrolment
+from harness.processes import ApiProcess
 from harness.stack import RunningStack
 
 BARE_WORKFLOWS = 1000  # enough that queries do not all hit a few cached workflows
@@ -63,19 +72,22 @@ BARE_WORKFLOWS = 1000  # enough that queries do not all hit a few cached workflo
 
 async def timed_requests(
     clients: int, requests: int, one: Callable[[], Awaitable[None]]
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """p50 and p99 in milliseconds, and requests per second, of `requests` calls of `one`,
-    `clients` at a time."""
+    `clients` at a time; the failed ones counted, and by what failed (`HTTP 503`, or the
+    client's exception: a timeout, a connection the server closed)."""
     latencies: list[float] = []
-    errors = 0
+    failures: Counter[str] = Counter()
 
     async def call() -> None:
-        nonlocal errors
         began = time.monotonic()
         try:
             await one()
-        except Exception:  # a 5xx, or the busy server not answering within RPC_TIMEOUT
-            errors += 1
+        except httpx.HTTPStatusError as error:  # a 5xx
+            failures[f"HTTP {error.response.status_code}"] += 1
+            return
+        except Exception as error:  # the busy server not answering within RPC_TIMEOUT, say
+            failures[type(error).__name__] += 1
             return
         latencies.append(time.monotonic() - began)
 
@@ -83,21 +95,67 @@ async def timed_requests(
     await bounded(clients, (call() for _ in range(requests)))
     elapsed = time.monotonic() - started
     if not latencies:
-        raise RuntimeError(f"all {requests} requests failed")
+        raise RuntimeError(f"all {requests} requests failed: {dict(failures)}")
     return {
         "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         "per_second": round(len(latencies) / elapsed, 1),
-        "errors": errors,
+        "errors": sum(failures.values()),
+        "failures": dict(failures),
     }
 
 
-def show(name: str, figure: dict[str, float]) -> str:
+def show(name: str, figure: dict[str, Any]) -> str:
     failed = f"  {figure['errors']} failed" if figure["errors"] else ""
+    if figure.get("failures"):
+        failed += f" {figure['failures']}"
     return (
         f"{name:<28} p50 {figure['p50_ms']:7.1f} ms  p99 {figure['p99_ms']:7.1f} ms"
         f"  {figure['per_second']:6.0f}/s{failed}"
     )
+
+
+async def rapport_reads(
+    api: httpx.AsyncClient,
+    url: str,
+    key: str,
+    ids: list[str],
+    clients: int,
+    requests: int,
+    wrk_seconds: int,
+    figures: dict[str, Any],
+    tag: str,
+) -> None:
+    """Rapport's three reads at `url`, by the httpx clients and by wrk, into `figures` under
+    their names with `tag` (`@2`: two API processes)."""
+
+    async def get(path: str, params: dict[str, Any] | None = None) -> None:
+        response = await api.get(path, params=params)
+        response.raise_for_status()
+
+    rapport = {
+        "get_candidate": lambda: get(f"/api/candidates/{random.choice(ids)}"),
+        "plan": lambda: get(f"/api/candidates/{random.choice(ids)}/plan"),
+        "list": lambda: get("/api/candidates", {"limit": 50, "cursor": random.choice(ids)}),
+    }
+    for name, one in rapport.items():
+        say(f"measuring {name}{tag}")
+        figures[name + tag] = await timed_requests(clients, requests, one)
+        say(show(name + tag, figures[name + tag]))
+    if not wrk.available():
+        say("wrk is not on PATH (apt-get install wrk): the API's reads timed by httpx only")
+        return
+    paths = {
+        "get_candidate": [f"/api/candidates/{candidate_id}" for candidate_id in ids],
+        "plan": [f"/api/candidates/{candidate_id}/plan" for candidate_id in ids],
+        "list": [f"/api/candidates?limit=50&cursor={candidate_id}" for candidate_id in ids],
+    }
+    for name, listed in paths.items():
+        say(f"measuring {name}{tag} with wrk")
+        figures[f"wrk_{name}{tag}"] = await asyncio.to_thread(
+            wrk.measure, url, key, listed, clients, wrk_seconds
+        )
+        say(show(f"wrk_{name}{tag}", figures[f"wrk_{name}{tag}"]))
 
 
 async def benchmark(
@@ -107,6 +165,8 @@ async def benchmark(
     clients: int,
     requests: int,
     wrk_seconds: int,
+    api_processes: list[int],
+    results: Path = RESULTS,
 ) -> None:
     client = await Client.connect(stack.temporal_address)
     key = stack.env["RAPPORT_ADMIN_API_KEY"]
@@ -135,33 +195,24 @@ async def benchmark(
         say(f"{len(ids)} candidates; status_source of the first: {detail['status_source']}")
         workflow_ids = [f"candidate-{candidate_id}" for candidate_id in ids]
 
-        async def get(path: str, params: dict[str, Any] | None = None) -> None:
-            response = await api.get(path, params=params)
-            response.raise_for_status()
-
-        rapport = {
-            "get_candidate": lambda: get(f"/api/candidates/{random.choice(ids)}"),
-            "plan": lambda: get(f"/api/candidates/{random.choice(ids)}/plan"),
-            "list": lambda: get("/api/candidates", {"limit": 50, "cursor": random.choice(ids)}),
-        }
-        for name, one in rapport.items():
-            say(f"measuring {name}")
-            figures[name] = await timed_requests(clients, requests, one)
-            say(show(name, figures[name]))
-        if wrk.available():
-            paths = {
-                "get_candidate": [f"/api/candidates/{candidate_id}" for candidate_id in ids],
-                "plan": [f"/api/candidates/{candidate_id}/plan" for candidate_id in ids],
-                "list": [f"/api/candidates?limit=50&cursor={candidate_id}" for candidate_id in ids],
-            }
-            for name, listed in paths.items():
-                say(f"measuring {name} with wrk")
-                figures[f"wrk_{name}"] = await asyncio.to_thread(
-                    wrk.measure, stack.api_url, key, listed, clients, wrk_seconds
-                )
-                say(show(f"wrk_{name}", figures[f"wrk_{name}"]))
-        else:
-            say("wrk is not on PATH (apt-get install wrk): the API's reads timed by httpx only")
+        for processes in api_processes:
+            if processes == 1:  # the stack's own API process
+                await rapport_reads(api, stack.api_url, key, ids, clients, requests,
+                                    wrk_seconds, figures, "")  # fmt: skip
+                continue
+            more = ApiProcess(
+                dict(stack.env), Path(stack.data_dir, f"api-x{processes}.log"), workers=processes
+            )
+            await asyncio.to_thread(more.start)
+            try:
+                async with httpx.AsyncClient(
+                    base_url=more.url, timeout=120, headers={"Authorization": f"Bearer {key}"},
+                    limits=httpx.Limits(max_connections=clients, max_keepalive_connections=clients),
+                ) as theirs:  # fmt: skip
+                    await rapport_reads(theirs, more.url, key, ids, clients, requests,
+                                        wrk_seconds, figures, f"@{processes}")  # fmt: skip
+            finally:
+                more.stop()
 
     async def describe() -> None:
         await client.get_workflow_handle(random.choice(workflow_ids)).describe(
@@ -189,23 +240,21 @@ async def benchmark(
             say(show(name, figures[name]))
     pairs = (("get_candidate", "raw_describe"), ("plan", "raw_query"), ("list", "raw_list"))
     lines = [f"{count} candidates, {clients} clients, {requests} requests each"]
-    for ours, theirs in pairs:
-        ratio = figures[ours]["p99_ms"] / max(figures[theirs]["p99_ms"], 0.1)
-        figures[f"ratio_p99_{ours}"] = round(ratio, 2)
-        lines += [
-            f"  {show(ours, figures[ours])}",
-            f"  {show(theirs, figures[theirs])}",
-            f"    p99 ratio {ours} / {theirs}: {ratio:.2f}",
-        ]
-        if f"wrk_{ours}" in figures:
-            ratio = figures[f"wrk_{ours}"]["p99_ms"] / max(figures[theirs]["p99_ms"], 0.1)
-            figures[f"ratio_p99_wrk_{ours}"] = round(ratio, 2)
-            lines += [
-                f"  {show(f'{ours} (wrk)', figures[f'wrk_{ours}'])}",
-                f"    p99 ratio {ours} (wrk) / {theirs}: {ratio:.2f}",
-            ]
+    for read, theirs in pairs:
+        lines.append(f"  {show(theirs, figures[theirs])}")
+        for processes in api_processes:
+            tag = "" if processes == 1 else f"@{processes}"
+            for ours in (read + tag, f"wrk_{read}{tag}"):
+                if ours not in figures:
+                    continue
+                ratio = figures[ours]["p99_ms"] / max(figures[theirs]["p99_ms"], 0.1)
+                figures[f"ratio_p99_{ours}"] = round(ratio, 2)
+                lines += [
+                    f"  {show(ours, figures[ours])}",
+                    f"    p99 ratio {ours} / {theirs}: {ratio:.2f}",
+                ]
     say("\n" + "\n".join(lines))
-    say(f"written to {write_results('api_reads', figures)}")
+    say(f"written to {write_results('api_reads', figures, results)}")
 
 
 def main() -> None:
@@ -218,7 +267,15 @@ def main() -> None:
     parser.add_argument(
         "--wrk-seconds", type=int, default=20, help="seconds of each read timed by wrk"
     )
+    parser.add_argument(
+        "--api-processes",
+        default="1",
+        help="the reads against each number of API processes in turn, e.g. 1,2: 1 is the"
+        " stack's own; more are uvicorn --workers N beside it, sharing one socket",
+    )
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where the JSON goes")
     args = parser.parse_args()
+    api_processes = [int(count) for count in args.api_processes.split(",")]
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
@@ -231,6 +288,8 @@ def main() -> None:
                     args.clients,
                     args.requests,
                     args.wrk_seconds,
+                    api_processes,
+                    args.results,
                 )
             )
     except KeyboardInterrupt:

@@ -69,3 +69,16 @@ def test_enrolment(tmp_path: Path) -> None:
     # Each phase until its calls answered and until every workflow it started has run.
     for key in ("ratio_import", "ratio_single", "ratio_import_ran", "ratio_single_ran"):
         assert isinstance(figures[key], float | int), key
+
+
+@pytest.mark.bench
+def test_api_reads(tmp_path: Path) -> None:
+    figures = run_bench(
+        "api_reads", tmp_path, "--candidates", "6", "--requests", "20", "--wrk-seconds", "1",
+        "--api-processes", "1,2",
+    )  # fmt: skip
+    assert figures["candidates"] == 6
+    # Rapport's reads against one API process and against two, each beside the engine's.
+    for read in ("get_candidate", "plan", "list"):
+        for key in (f"ratio_p99_{read}", f"ratio_p99_{read}@2"):
+            assert isinstance(figures[key], float | int), key
