@@ -23,9 +23,10 @@ a C client, C connections, --wrk-seconds each): the API's own figure, without th
 Python clients take from the same two cores.
 
 `--api-processes 1,2` times Rapport's reads against one API process (the stack's own), then
-against two (`uvicorn --workers 2` beside it, on the same database: the processes share one
-listening socket, as processes behind a load balancer share the traffic); figures of more
-than one process are named with `@N`.
+against two (a second beside it on a port of its own, on the same database, as one process per
+container behind a balancer): the httpx clients send each request to the next process in
+turn, and wrk's connections are spread evenly over them (harness.wrk.measure_spread). Figures
+of more than one process are named with `@N`.
 
 Prints p50, p99 and requests per second of each (and how many failed: a 5xx, or the busy
 server not answering within 30 s; excluded from the percentiles), the ratios of the p99s, and
@@ -36,6 +37,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import itertools
 import random
 import signal
 import sys
@@ -116,8 +119,7 @@ def show(name: str, figure: dict[str, Any]) -> str:
 
 
 async def rapport_reads(
-    api: httpx.AsyncClient,
-    url: str,
+    urls: list[str],
     key: str,
     ids: list[str],
     clients: int,
@@ -126,22 +128,33 @@ async def rapport_reads(
     figures: dict[str, Any],
     tag: str,
 ) -> None:
-    """Rapport's three reads at `url`, by the httpx clients and by wrk, into `figures` under
-    their names with `tag` (`@2`: two API processes)."""
+    """Rapport's three reads from the API processes at `urls`, by the httpx clients (each
+    request to the next process in turn) and by wrk (the connections spread evenly), into
+    `figures` under their names with `tag` (`@2`: two API processes)."""
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with contextlib.AsyncExitStack() as opened:
+        headers = {"Authorization": f"Bearer {key}"}
+        apis = [
+            await opened.enter_async_context(
+                httpx.AsyncClient(base_url=url, timeout=120, limits=limits, headers=headers)
+            )
+            for url in urls
+        ]
+        turn = itertools.cycle(apis)
 
-    async def get(path: str, params: dict[str, Any] | None = None) -> None:
-        response = await api.get(path, params=params)
-        response.raise_for_status()
+        async def get(path: str, params: dict[str, Any] | None = None) -> None:
+            response = await next(turn).get(path, params=params)
+            response.raise_for_status()
 
-    rapport = {
-        "get_candidate": lambda: get(f"/api/candidates/{random.choice(ids)}"),
-        "plan": lambda: get(f"/api/candidates/{random.choice(ids)}/plan"),
-        "list": lambda: get("/api/candidates", {"limit": 50, "cursor": random.choice(ids)}),
-    }
-    for name, one in rapport.items():
-        say(f"measuring {name}{tag}")
-        figures[name + tag] = await timed_requests(clients, requests, one)
-        say(show(name + tag, figures[name + tag]))
+        rapport = {
+            "get_candidate": lambda: get(f"/api/candidates/{random.choice(ids)}"),
+            "plan": lambda: get(f"/api/candidates/{random.choice(ids)}/plan"),
+            "list": lambda: get("/api/candidates", {"limit": 50, "cursor": random.choice(ids)}),
+        }
+        for name, one in rapport.items():
+            say(f"measuring {name}{tag}")
+            figures[name + tag] = await timed_requests(clients, requests, one)
+            say(show(name + tag, figures[name + tag]))
     if not wrk.available():
         say("wrk is not on PATH (apt-get install wrk): the API's reads timed by httpx only")
         return
@@ -153,7 +166,7 @@ async def rapport_reads(
     for name, listed in paths.items():
         say(f"measuring {name}{tag} with wrk")
         figures[f"wrk_{name}{tag}"] = await asyncio.to_thread(
-            wrk.measure, url, key, listed, clients, wrk_seconds
+            wrk.measure_spread, urls, key, listed, clients, wrk_seconds
         )
         say(show(f"wrk_{name}{tag}", figures[f"wrk_{name}{tag}"]))
 
@@ -196,23 +209,21 @@ async def benchmark(
         workflow_ids = [f"candidate-{candidate_id}" for candidate_id in ids]
 
         for processes in api_processes:
-            if processes == 1:  # the stack's own API process
-                await rapport_reads(api, stack.api_url, key, ids, clients, requests,
-                                    wrk_seconds, figures, "")  # fmt: skip
-                continue
-            more = ApiProcess(
-                dict(stack.env), Path(stack.data_dir, f"api-x{processes}.log"), workers=processes
-            )
-            await asyncio.to_thread(more.start)
+            # The stack's own API process, and as many more beside it as asked for, each on
+            # a port of its own as one per container behind a balancer.
+            more = [
+                ApiProcess(dict(stack.env), Path(stack.data_dir, f"api-{number}.log"))
+                for number in range(2, processes + 1)
+            ]
             try:
-                async with httpx.AsyncClient(
-                    base_url=more.url, timeout=120, headers={"Authorization": f"Bearer {key}"},
-                    limits=httpx.Limits(max_connections=clients, max_keepalive_connections=clients),
-                ) as theirs:  # fmt: skip
-                    await rapport_reads(theirs, more.url, key, ids, clients, requests,
-                                        wrk_seconds, figures, f"@{processes}")  # fmt: skip
+                for process in more:
+                    await asyncio.to_thread(process.start)
+                urls = [stack.api_url, *(process.url for process in more)]
+                tag = "" if processes == 1 else f"@{processes}"
+                await rapport_reads(urls, key, ids, clients, requests, wrk_seconds, figures, tag)
             finally:
-                more.stop()
+                for process in more:
+                    process.stop()
 
     async def describe() -> None:
         await client.get_workflow_handle(random.choice(workflow_ids)).describe(

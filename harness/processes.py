@@ -127,8 +127,6 @@ class ApiProcess:
     log: Path
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
-    # More than one: uvicorn's `--workers`, processes sharing the one listening socket.
-    workers: int = 1
 
     @property
     def url(self) -> str:
@@ -138,8 +136,6 @@ class ApiProcess:
         self.port = self.port or free_port()
         command = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
                    "--port", str(self.port)]  # fmt: skip
-        if self.workers > 1:
-            command += ["--workers", str(self.workers)]
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
