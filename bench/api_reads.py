@@ -70,6 +70,7 @@ from harness.api_helpers import enrolment
 from harness.processes import ApiProcess
 from harness.stack import RunningStack
 
+KEEPALIVE_SECONDS = 2.0
 BARE_WORKFLOWS = 1000  # enough that queries do not all hit a few cached workflows
 
 
@@ -131,7 +132,14 @@ async def rapport_reads(
     """Rapport's three reads from the API processes at `urls`, by the httpx clients (each
     request to the next process in turn) and by wrk (the connections spread evenly), into
     `figures` under their names with `tag` (`@2`: two API processes)."""
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    limits = httpx.Limits(
+        max_connections=clients,
+        max_keepalive_connections=clients,
+        # Shorter than uvicorn's keep-alive (5 s, httpx's default too): a connection the
+        # server is closing was now and then taken for a request, which failed (ReadError,
+        # RemoteProtocolError) without the API having answered anything.
+        keepalive_expiry=KEEPALIVE_SECONDS,
+    )
     async with contextlib.AsyncExitStack() as opened:
         headers = {"Authorization": f"Bearer {key}"}
         apis = [
