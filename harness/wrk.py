@@ -43,18 +43,13 @@ def available() -> bool:
     return shutil.which("wrk") is not None
 
 
-def measure(url: str, key: str, paths: list[str], clients: int, seconds: int) -> dict[str, float]:
-    """p50 and p99 in milliseconds, requests per second and non-2xx answers, from wrk with
-    `clients` connections on one thread for `seconds`."""
-    return measure_spread([url], key, paths, clients, seconds)
-
-
 def measure_spread(
     urls: list[str], key: str, paths: list[str], clients: int, seconds: int
 ) -> dict[str, float]:
-    """As `measure`, the `clients` connections spread evenly over the API processes at `urls`
-    (one wrk each, all at once): the rates and failures added up, the percentiles those of
-    every request."""
+    """p50 and p99 in milliseconds, requests per second and failed requests (non-2xx answers,
+    socket errors) from wrk for `seconds`, its `clients` connections spread evenly over the
+    API processes at `urls` (one wrk each, on one thread, all at once): the rates and failures
+    added up, the percentiles those of every request."""
     shares = [clients // len(urls) + (index < clients % len(urls)) for index in range(len(urls))]
     if min(shares) < 1:
         raise ValueError(f"{clients} connections cannot reach {len(urls)} processes")

@@ -5,6 +5,9 @@ for each answer. A server that is slow is stopped by its own `statement_timeout`
 frozen (stopped, or cut off by the network) never answers at all, and only the client's own
 bound frees the request. A connection given up on that way is closed, never reused: its server
 may still be in the middle of the statement.
+
+A pooled connection is checked when it is taken, without a round trip: one closed here, or
+whose server has hung up (something waiting unasked in its idle socket), is replaced first.
 """
 
 from __future__ import annotations
@@ -149,9 +152,9 @@ def make_engine(
     engine = create_async_engine(
         url,
         pool_size=pool_size,
-        # Not SQLAlchemy's pre-ping, a `SELECT 1` round trip at every checkout: a third of a
-        # profile read's database time, and one more round trip for each of a send's
-        # sessions. A connection that is over is found without one (discard_hung_up); one to
+        # Not SQLAlchemy's pre-ping, a `SELECT 1` round trip at every checkout: about 0.14 ms
+        # of the API's CPU on each read (of 1.57), and one more round trip for each of a
+        # send's sessions. A connection that is over is found without one (discard_hung_up); one to
         # a server that stopped answering is closed by the answer bound at its first statement.
         pool_pre_ping=False,
         max_overflow=10,
