@@ -62,6 +62,19 @@ def candidate_updates(
     ]
 
 
+def candidate_values(
+    attributes: TypedSearchAttributes,
+) -> tuple[str | None, str | None, str | None, datetime | None]:
+    """Stage, owner, next occasion and next touch as `attributes` hold them (None: unset), in
+    the order of `candidate_updates`' arguments."""
+    return (
+        attributes.get(CANDIDATE_STAGE),
+        attributes.get(RELATIONSHIP_OWNER),
+        attributes.get(NEXT_OCCASION),
+        attributes.get(NEXT_TOUCH_AT),
+    )
+
+
 def awaiting_updates(
     owner: str | None, since: datetime | None
 ) -> list[SearchAttributeUpdate[str] | SearchAttributeUpdate[datetime]]:

@@ -31,6 +31,7 @@ from activities.handwritten import HandwrittenConfig, HandwrittenNotes, PostalAd
 from api.auth import Principal
 from api.candidates import lifecycle
 from api.candidates.schemas import MetInPersonBody, StageBody
+from api.candidates.workflow import start_workflow
 from api.tasks.routes import complete_task
 from api.tasks.schemas import TaskCompletion
 from harness.rows import make_candidate
@@ -240,6 +241,37 @@ async def test_record_note_through_the_provider(
             assert fake.orders, "no note was ordered"
             await save(time_env, starts, "candidate_note_by_provider")
             await handle.terminate(reason="recorded")
+
+
+async def test_record_a_run_begun_at_version_1(
+    time_env: WorkflowEnvironment,
+    worker: Worker,
+    sessions: async_sessionmaker[AsyncSession],
+    mailbox: MailboxHandler,
+    starts: Starts,
+) -> None:
+    """Started as the API starts a candidate (`start_workflow`: code version 1, the search
+    attributes of its first plan, its first plans' holidays pinned): no patch markers, a
+    vacancy's email published after it is sent, a year of greetings, and the continue-as-new
+    into a second run."""
+    today = (await time_env.get_current_time()).astimezone(BERLIN).date()
+    soon = today + timedelta(days=60)
+    candidate, _ = await make_candidate(
+        sessions, birthday_month=soon.month, birthday_day=min(soon.day, 28), job_started_on=None
+    )
+    vacancy = await make_vacancy(sessions, skills=["python"], remote=True)
+    await make_match(sessions, vacancy, candidate)
+    settings = Settings(_env_file=None, task_queue=worker.task_queue)  # type: ignore[call-arg]
+    await start_workflow(time_env.client, settings, candidate)
+    handle = time_env.client.get_workflow_handle_for(CandidateWorkflow.run, candidate.workflow_id)
+    opened = VacancyOpened(str(vacancy.id), SenderRole.EMPLOYEE, "maria.hm@example.com")
+    await handle.signal(CandidateWorkflow.vacancy_opened, opened)
+    await time_env.sleep(timedelta(days=450))
+    subjects = [str(message["Subject"]) for message in mailbox.messages]
+    assert subjects.count("Happy birthday, Margarethe!") == 2, subjects
+    assert len(subjects) == 3, subjects  # and the vacancy
+    await save(time_env, starts, "candidate_version_1")
+    await time_env.client.get_workflow_handle(candidate.workflow_id).terminate(reason="recorded")
 
 
 async def test_record_pause_resume_and_a_draft_marked_sent(

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
@@ -15,16 +17,27 @@ from api.candidates.schemas import RepliedBody
 from harness.rows import make_candidate
 from rapport import search_attributes as sa
 from rapport import timeouts
-from rapport.contracts.candidate import ProfileUpdated, StatusQuery
+from rapport.contracts.candidate import CandidateInput, ProfileUpdated, StatusQuery
 from rapport.db.models import Task
 from rapport.db.repositories import candidates as candidate_repo
 from rapport.db.repositories import touches as touch_repo
 from rapport.mailbox import MailboxHandler
 from rapport.outreach.state import CandidateState, SchedulePolicy
 from rapport.public_holidays import with_library_holidays
+from workflows import versions
 from workflows.candidate import CandidateWorkflow
 
 from .conftest import StartCandidate
+
+PATCH_MARKER = "core_patch"
+
+
+def marker_names(history: WorkflowHistory) -> list[str]:
+    return [
+        event.marker_recorded_event_attributes.marker_name
+        for event in history.events
+        if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+    ]
 
 
 def yearly_date(base: date, days_ahead: int) -> date:
@@ -79,7 +92,21 @@ async def test_two_years_two_birthdays_two_anniversaries(
     replayer = Replayer(
         workflows=[CandidateWorkflow], data_converter=time_env.client.data_converter
     )
-    await replayer.replay_workflow(await first_run.fetch_history())
+    first_history = await first_run.fetch_history()
+    await replayer.replay_workflow(first_history)
+    # The first run began at version 0, as the test started it: it asked for each change it
+    # took and recorded its marker. The next run begins at the code's version and asks for none
+    # (workflows.versions); it replays too.
+    second_run = time_env.client.get_workflow_handle(handle.id, run_id=description.run_id)
+    second_history = await second_run.fetch_history()
+    assert PATCH_MARKER in marker_names(first_history)
+    assert PATCH_MARKER not in marker_names(second_history)
+    started = second_history.events[0].workflow_execution_started_event_attributes
+    [carried] = await time_env.client.data_converter.decode(
+        started.input.payloads, [CandidateInput]
+    )
+    assert carried.state.code_version == versions.CODE_VERSION
+    await replayer.replay_workflow(second_history)
     status = await latest.query(CandidateWorkflow.status, StatusQuery())
     assert status.stage == "nurturing"
     assert status.touches_made >= 1

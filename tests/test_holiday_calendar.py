@@ -41,7 +41,7 @@ from rapport.outreach.timing import holiday_key
 from rapport.public_holidays import library_holidays, with_library_holidays
 from rapport.vocabulary import Occasion, SenderRole, Stage
 from workflows.candidate import CandidateWorkflow
-from workflows.pinned_calendar import HOLIDAYS_PINNED
+from workflows.versions import HOLIDAYS_PINNED
 
 from .conftest import StartCandidate, register_search_attributes
 from .factories import invite_to_webinar

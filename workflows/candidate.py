@@ -15,7 +15,9 @@ from temporalio.exceptions import ActivityError
 # Workflow code of its own, imported inside the sandbox (not passed through), so that the
 # contracts it imports are the sandbox's too: the converter resolves their type hints there.
 import workflows.delivery as delivery
+import workflows.versions as versions
 from workflows.pinned_calendar import pin_holidays
+from workflows.versions import PENDING_NOT_LEFT_WAITING, PLAN_STATE_STORED, STATUS_STORED, taken
 
 with workflow.unsafe.imports_passed_through():
     # `import a.b as b`, not `from a import b`: the latter resolves the submodule inside the
@@ -45,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from rapport.contracts.status import StatusToStore
     from rapport.outreach.state import CandidateState, HandOver, OneOff, PlannedTouch
-    from rapport.search_attributes import candidate_updates
+    from rapport.search_attributes import candidate_updates, candidate_values
     from rapport.vocabulary import Occasion, RelationshipOrigin, Sentiment, Stage
 
 # Stages in which the workflow has nothing left to do and ends.
@@ -54,13 +56,6 @@ ENDED = {Stage.OPTED_OUT, Stage.HIRED, Stage.ARCHIVED, Stage.ERASED}
 HELD = {Stage.ENGAGED, Stage.PAUSED}
 VACANCIES_KEPT = 200
 REPLIES_KEPT = 20
-# A change of behaviour that histories recorded before it must not see on replay.
-PENDING_NOT_LEFT_WAITING = "pending-one-offs-of-ended-or-uninterested-dropped"
-# Runs recorded before the status was stored in PostgreSQL schedule no such activity.
-STATUS_STORED = "status-stored-in-postgresql"
-# Runs recorded before the plan state was published with the status stored it only when the
-# stage or next touch changed; now also when what the planner reads changed.
-PLAN_STATE_STORED = "status-carries-the-plan-state"
 
 
 @workflow.defn(name="CandidateWorkflow")
@@ -71,10 +66,13 @@ class CandidateWorkflow:
         self._state: CandidateState = input.state
         # Two per-run flags, not state: `_replan` wakes this run's sleep for a signal (the
         # signal's effect is in the state; a new run plans afresh anyway), and `_published` is
-        # what this run has upserted, so each run upserts its search attributes once on start
-        # (as runs always have: histories replay that upsert).
+        # what this run's search attributes hold: those it was started with (version 1), or
+        # nothing, so that a run of version 0 upserts them once on start (as such runs always
+        # have: their histories replay that upsert).
         self._replan = False
         self._published: tuple[object, ...] | None = None
+        if versions.publishes_less(self._state):
+            self._published = candidate_values(workflow.info().typed_search_attributes)
         # What this run has stored in PostgreSQL (activities.status), likewise once per run.
         self._stored: tuple[object, ...] | None = None
 
@@ -96,14 +94,14 @@ class CandidateWorkflow:
                 state.facts.greetings_only
                 and state.pending
                 and state.stage not in ENDED
-                and workflow.patched(PENDING_NOT_LEFT_WAITING)
+                and taken(state, PENDING_NOT_LEFT_WAITING)
             ):
                 await delivery.drop_pending(state, "greetings only: they are not interested")
             if state.stage in ENDED:
                 if (
                     state.pending
                     and state.stage != Stage.ERASED
-                    and workflow.patched(PENDING_NOT_LEFT_WAITING)
+                    and taken(state, PENDING_NOT_LEFT_WAITING)
                 ):
                     await delivery.drop_pending(state, f"candidate is {state.stage}")
                 state.next_touch = None
@@ -117,13 +115,18 @@ class CandidateWorkflow:
             await pin_holidays(state, now)
             touch = planning.next_touch(state, now)
             state.next_touch = touch
-            self._publish(touch)
+            made_at_once = versions.published_once_made(state, touch, now)
+            if not made_at_once:
+                self._publish(touch)
 
             if now >= run_ends_at or workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 state.run_started_at = None
+                # The next run begins at this code's version: nothing of its history is older.
+                state.code_version = versions.CODE_VERSION
                 workflow.continue_as_new(CandidateInput(state=state))
-            await self._store(touch)
+            if not made_at_once:
+                await self._store(touch)
 
             wake_at = run_ends_at if touch is None else min(touch.due_at, run_ends_at)
             if wake_at > now:
@@ -312,10 +315,10 @@ class CandidateWorkflow:
         round trip through the task queue."""
         current: tuple[object, ...] = (self._state.stage, touch)
         state_text = None
-        if workflow.patched(PLAN_STATE_STORED):
+        if taken(self._state, PLAN_STATE_STORED):
             state_text = plan_state.to_text(self._state)
             current = (*current, state_text)
-        if current == self._stored or not workflow.patched(STATUS_STORED):
+        if current == self._stored or not taken(self._state, STATUS_STORED):
             return
         try:
             await workflow.execute_local_activity_method(

@@ -13,6 +13,8 @@ from datetime import timedelta
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
+from workflows.versions import DRAFTS_WITHDRAWN_ON_ANY_CLOSE, FALLBACKS_KEEP_THE_WINDOW, taken
+
 with workflow.unsafe.imports_passed_through():
     import rapport.outreach.fallbacks as fallbacks
     import rapport.outreach.planning as planning
@@ -33,11 +35,6 @@ with workflow.unsafe.imports_passed_through():
 
 RECENT_KEPT = 20
 VACANCY_CLOSED = "cancelled: vacancy closed"
-# A change of behaviour that histories recorded before it must not see on replay.
-DRAFTS_WITHDRAWN_ON_ANY_CLOSE = "vacancy-drafts-withdrawn-when-any-of-their-vacancies-closes"
-# Fallbacks keep the touch's send window and last moment (rapport.outreach.fallbacks); before
-# it, a fallback email went the moment a draft expired, at night or a day late.
-FALLBACKS_KEEP_THE_WINDOW = "fallbacks-keep-the-send-window-and-the-touch-s-day"
 # What became of a touch: how its send went, or how its draft ended.
 Outcome = TouchStatus | TaskStatus
 
@@ -54,7 +51,7 @@ async def carry_out(state: CandidateState, touch: PlannedTouch, publish: Publish
     if touch.skip or channel is None:
         await send(state, request(state, touch, None, 0))
     while channel is not None and not touch.skip:
-        if tried and workflow.patched(FALLBACKS_KEEP_THE_WINDOW):
+        if tried and taken(state, FALLBACKS_KEEP_THE_WINDOW):
             channel, assisted, reason = await in_the_window(state, touch, tried, assisted)
             if channel is None:
                 skipped = request(state, touch, None, len(tried))
@@ -159,12 +156,12 @@ async def wait_for_person(
     draft = request(state, touch, channel, attempt)
     any_close = False
     if touch.occasion == Occasion.VACANCY:
-        any_close = workflow.patched(DRAFTS_WITHDRAWN_ON_ANY_CLOSE)
+        any_close = taken(state, DRAFTS_WITHDRAWN_ON_ANY_CLOSE)
     deadline = touch.deadline or workflow.now() + timedelta(days=1)
     if attempt > 0:
         capped = fallbacks.draft_deadline(state, touch, workflow.now(), deadline)
         deadline = workflow.now() + (deadline - touch.due_at)
-        if capped.at is not None and workflow.patched(FALLBACKS_KEEP_THE_WINDOW):
+        if capped.at is not None and taken(state, FALLBACKS_KEEP_THE_WINDOW):
             deadline = capped.at
     opened = await workflow.execute_activity_method(
         TouchActivities.open_task,

@@ -14,6 +14,8 @@ from datetime import date, datetime
 
 from temporalio import workflow
 
+from workflows.versions import HOLIDAYS_PINNED, taken
+
 with workflow.unsafe.imports_passed_through():
     import rapport.outreach.pinned as pinned
     import rapport.public_holidays as public_holidays
@@ -23,10 +25,6 @@ with workflow.unsafe.imports_passed_through():
     from rapport.outreach.state import CandidateState
     from rapport.outreach.timing import holiday_key
 
-# Runs recorded before the holidays were pinned looked them up in workflow code; on replay
-# (no marker in their history) they keep doing so, until their next continue-as-new.
-HOLIDAYS_PINNED = "holidays-pinned-in-state"
-
 
 async def pin_holidays(state: CandidateState, now: datetime) -> None:
     """Pin in `state` the holidays a plan from `now` needs and it does not hold yet."""
@@ -34,7 +32,7 @@ async def pin_holidays(state: CandidateState, now: datetime) -> None:
     if not years:
         return
     country = state.facts.country
-    if workflow.patched(HOLIDAYS_PINNED):
+    if taken(state, HOLIDAYS_PINNED):
         found: HolidaysFound = await workflow.execute_activity_method(
             CalendarActivities.public_holidays,
             HolidaysRequest(country=country, years=years),

@@ -25,6 +25,7 @@ from rapport.public_holidays import with_library_holidays
 from rapport.search_attributes import candidate_attributes
 from rapport.settings import Settings
 from rapport.vocabulary import Stage
+from workflows import versions
 from workflows.candidate import CandidateWorkflow
 
 # Stages whose workflow has ended on purpose and must not be started again.
@@ -57,6 +58,8 @@ async def start_workflow(client: Client, settings: Settings, candidate: Candidat
     # The holidays of its first plans come pinned in its input (the workflow fetches later
     # years itself), so it plans at once and its status shows the next touch right away.
     state = with_library_holidays(state_from_data(candidate, settings), now)
+    # It begins at the workflow code's version: it takes every change so far without markers.
+    state.code_version = versions.CODE_VERSION
     first = planning.next_touch(state, now)
     enrolled_on = (candidate.created_at or datetime.now(UTC)).date().isoformat()
     # Its workflow may have run and closed: enrolment again must not revive it.

@@ -158,3 +158,7 @@ class CandidateState:
     replies_to_classify: list[str] = field(default_factory=list)
     # A `not_now` reply's local day to resume on (YYYY-MM-DD): nothing is planned before it.
     resume_on: str | None = None
+    # The candidate workflow's code version this run began with (`workflows.versions`): the
+    # changes made up to it are taken without the patch markers older runs need. 0: a run
+    # recorded before versions, which asks `workflow.patched` as it always has.
+    code_version: int = 0
