@@ -11,9 +11,11 @@ written verbatim on one line (RFC 5322 allows 998 octets); text with non-ASCII c
 
 from __future__ import annotations
 
+import asyncio
 import email.policy
 import hashlib
 import re
+import socket
 from collections.abc import Awaitable, Callable
 from email.headerregistry import (
     Address,
@@ -165,6 +167,14 @@ class Mailer:
         self._starttls = starttls
         self._timeout = timeout
         self._bounce_domain = bounce_domain
+        # The name this host gives in EHLO: aiosmtplib looks it up (`socket.getfqdn`, in a
+        # thread) for every connection unless told; it is looked up once here, on first use.
+        self._local_hostname: str | None = None
+
+    async def local_hostname(self) -> str:
+        if self._local_hostname is None:
+            self._local_hostname = await asyncio.to_thread(socket.getfqdn)
+        return self._local_hostname
 
     def return_path(self, message: EmailMessage) -> str | None:
         """The envelope sender (MAIL FROM, the Return-Path bounces go to): with a bounce
@@ -248,6 +258,7 @@ class Mailer:
             password=self._password,
             start_tls=self._starttls,
             timeout=self._timeout,
+            local_hostname=await self.local_hostname(),
             before_data=before_data,
             after_data=after_data,
         )

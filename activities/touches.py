@@ -40,7 +40,15 @@ from rapport.db.session import autocommit_twin
 from rapport.facts import facts_from_candidate
 from rapport.outreach.policy import refusal
 from rapport.outreach.state import SchedulePolicy
-from rapport.vocabulary import Channel, MatchStatus, Occasion, TaskKind, TaskStatus, TouchStatus
+from rapport.vocabulary import (
+    Channel,
+    EmailStatus,
+    MatchStatus,
+    Occasion,
+    TaskKind,
+    TaskStatus,
+    TouchStatus,
+)
 
 # The reason of a touch skipped because a reply read from mail waits for its owner (the
 # workflow's own hold, `replies_to_classify`, as PostgreSQL knows it).
@@ -59,8 +67,9 @@ class TouchActivities(Recording, Drafting):
         notes: HandwrittenNotes | None = None,
     ) -> None:
         self._sessions = session_factory
-        # Reads of the send path, a round trip each without BEGIN and ROLLBACK around them.
+        # The send path's reads and one-statement writes: no BEGIN and COMMIT around them.
         self._reads = autocommit_twin(session_factory)
+        self._writes = autocommit_twin(session_factory)
         self._mailer = mailer
         self._renderer = renderer
         self._settings = settings
@@ -72,10 +81,11 @@ class TouchActivities(Recording, Drafting):
     async def send_touch(self, request: SendTouchInput) -> SendTouchResult:
         key = request.idempotency_key
         async with self._reads() as session:
-            done = await touch_repo.get_touch_by_key(session, key)
+            candidate, done = await touch_repo.candidate_and_touch(
+                session, uuid.UUID(request.candidate_id), key
+            )
             # Left `sending` by an attempt lost in its SMTP exchange: it may have gone out.
             in_flight = done is not None and done.phase == touch_repo.SENDING
-            candidate = await candidate_repo.get_candidate(session, uuid.UUID(request.candidate_id))
             finished = done is not None and not in_flight
             article = None if finished else await self._article(session, candidate, request, done)
         if done is not None and finished:
@@ -153,10 +163,12 @@ class TouchActivities(Recording, Drafting):
                 request, candidate, TouchStatus.FAILED, reason=str(err), subject=out.subject
             )
         # Any other failure after the claim leaves it `sending`: the message may be out.
-        async with self._sessions.begin() as session:
+        # Two independent, idempotent writes of one statement: a round trip each (autocommit).
+        async with self._writes() as session:
             await self._mark_vacancies(session, request, candidate, TouchStatus.SENT, None)
-            # Accepted (250): the address is deliverable until a bounce or complaint says not.
-            await candidate_repo.mark_deliverable(session, candidate.id)
+            if candidate.email_status == EmailStatus.UNKNOWN:
+                # Accepted (250): deliverable until a bounce or a complaint says not.
+                await candidate_repo.mark_deliverable(session, candidate.id)
         return SendTouchResult(key, TouchStatus.SENT, POSSIBLY_TWICE if in_flight else None)
 
     async def _send_note(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.policy
 import re
+import socket
 import uuid
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -253,3 +254,28 @@ async def test_a_german_candidates_birthday_email_arrives_in_german(
     assert body.startswith("Hallo Jürgen,\n\nwir wünschen Ihnen alles Gute zum Geburtstag.")
     assert "Herzliche Grüße\nIhr Team von Acme\n" in body
     assert body.rstrip().endswith(f"Hier können Sie sich abmelden: {link}")
+
+
+async def test_ehlo_names_this_host_as_looked_up_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """aiosmtplib looks the name up for every connection unless given one: the mailer looks it
+    up once and gives it, so every EHLO says what `socket.getfqdn` does."""
+    looked_up: list[str] = []
+    real = socket.getfqdn
+
+    def counting(name: str = "") -> str:
+        looked_up.append(name)
+        return real(name)
+
+    handler, port = WireCatcher(), free_port()
+    # The server's own name given, so that only the client's look-ups are counted.
+    with serving(handler, port, server_hostname="wire.test"):
+        monkeypatch.setattr(socket, "getfqdn", counting)
+        mailer = Mailer("127.0.0.1", port, mail_from="Rapport <rapport@example.com>")
+        for number in range(3):
+            message = mailer.compose(
+                to="ana@example.com", subject="Hello", body="Hi", idempotency_key=f"k{number}"
+            )
+            await mailer.send(message)
+    assert len(handler.received) == 3
+    assert handler.hostnames == [real()] * 3
+    assert looked_up == [""]

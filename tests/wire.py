@@ -62,6 +62,20 @@ class WireCatcher:
     """aiosmtpd handler keeping each message's MAIL options and raw DATA."""
 
     received: list[Received] = field(default_factory=list)
+    # The name each client gave in EHLO.
+    hostnames: list[str] = field(default_factory=list)
+
+    async def handle_EHLO(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        hostname: str,
+        responses: list[str],
+    ) -> list[str]:
+        session.host_name = hostname
+        self.hostnames.append(hostname)
+        return responses
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content

@@ -12,12 +12,32 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.db.models import Touch
+from rapport.db.models import Candidate, Touch
 from rapport.db.repositories.base import find_one
 
 
 async def get_touch_by_key(session: AsyncSession, idempotency_key: str) -> Touch | None:
     return await find_one(session, Touch, Touch.idempotency_key == idempotency_key)
+
+
+async def candidate_and_touch(
+    session: AsyncSession, candidate_id: uuid.UUID, idempotency_key: str
+) -> tuple[Candidate | None, Touch | None]:
+    """The candidate and their touch of this key, if either is stored, in one round trip (a
+    touch goes with its candidate: erasing one erases their touches)."""
+    found = (
+        await session.execute(
+            select(Candidate, Touch)
+            .outerjoin(
+                Touch,
+                (Touch.idempotency_key == idempotency_key) & (Touch.candidate_id == Candidate.id),
+            )
+            .where(Candidate.id == candidate_id)
+        )
+    ).one_or_none()
+    if found is None:
+        return None, None
+    return found[0], found[1]
 
 
 # A touch's internal phase while its email is between "about to send DATA" and the answer.
