@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import PollerBehaviorSimpleMaximum, Worker
 
 from activities.calendar import CalendarActivities
 from activities.digest import DigestActivities
@@ -89,13 +89,20 @@ def make_notes(settings: Settings) -> HandwrittenNotes | None:
     )
 
 
-def tuning(settings: Settings) -> dict[str, int]:
-    """The worker's slots and sticky cache, where the settings name them (else the SDK's)."""
-    chosen = {
+def tuning(settings: Settings) -> dict[str, Any]:
+    """The worker's slots, sticky cache and polls, where the settings name them (else the
+    SDK's)."""
+    chosen: dict[str, Any] = {
         "max_concurrent_activities": settings.worker_max_concurrent_activities,
         "max_concurrent_workflow_tasks": settings.worker_max_concurrent_workflow_tasks,
         "max_cached_workflows": settings.worker_max_cached_workflows,
     }
+    polls = {
+        "workflow_task_poller_behavior": settings.worker_workflow_task_polls,
+        "activity_task_poller_behavior": settings.worker_activity_task_polls,
+    }
+    for name, maximum in polls.items():
+        chosen[name] = None if maximum is None else PollerBehaviorSimpleMaximum(maximum)
     return {name: value for name, value in chosen.items() if value is not None}
 
 

@@ -40,7 +40,7 @@ from temporalio.client import Client
 from api.candidates.imports import IMPORT_CONCURRENCY
 from bench.bare import bare_queue, start_sleeping
 from bench.measure import RESULTS, bounded, first_tasks_run, rate, settle, write_results
-from bench.stack import TASK_QUEUE, bench_database, dev_stack, say
+from bench.stack import TASK_QUEUE, bench_database, dev_stack, say, settings_given
 from harness.api_helpers import enrolment
 from harness.stack import RunningStack
 
@@ -108,11 +108,15 @@ async def enrol_singly(api: httpx.AsyncClient, rows: list[dict[str, Any]]) -> fl
 
 
 async def benchmark(
-    stack: RunningStack, count: int, give_up_after: float, results: Path = RESULTS
+    stack: RunningStack,
+    count: int,
+    give_up_after: float,
+    results: Path = RESULTS,
+    settings: dict[str, str] | None = None,
 ) -> None:
     client = await Client.connect(stack.temporal_address)
     key = stack.env["RAPPORT_ADMIN_API_KEY"]
-    figures: dict[str, Any] = {"candidates": count}
+    figures: dict[str, Any] = {"candidates": count, "settings": settings or {}}
     lines: list[str] = []
 
     def result(line: str) -> None:
@@ -172,12 +176,23 @@ def main() -> None:
         "--timeout", type=float, default=3600.0, help="seconds to wait for any one phase"
     )
     parser.add_argument("--results", type=Path, default=RESULTS, help="where the JSON goes")
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a RAPPORT_<NAME> setting for the stack (worker_workflow_task_polls=20)",
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        with bench_database() as database_url, dev_stack(database_url, None, None) as stack:
-            asyncio.run(benchmark(stack, args.candidates, args.timeout, args.results))
+        settings = settings_given(args.setting)
+        with (
+            bench_database() as database_url,
+            dev_stack(database_url, None, None, settings) as stack,
+        ):
+            asyncio.run(benchmark(stack, args.candidates, args.timeout, args.results, settings))
     except KeyboardInterrupt:
         say("interrupted; cleaned up")
         sys.exit(130)

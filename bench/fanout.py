@@ -43,7 +43,7 @@ from temporalio.client import Client
 from bench.bare import Mailer
 from bench.baseline import SIGNALS_IN_FLIGHT, bare_baseline
 from bench.measure import POLL_SECONDS, bounded, rate, settle
-from bench.stack import TASK_QUEUE, bench_database, dev_stack, more_workers, say
+from bench.stack import TASK_QUEUE, bench_database, dev_stack, more_workers, say, settings_given
 from harness.api_helpers import country_without_holiday, enrolment, zone_in_send_window
 from harness.stack import RunningStack
 from rapport.settings import Settings
@@ -251,17 +251,6 @@ async def benchmark(
         " against bare workflows that only complete"
     )
     say("\n" + "\n".join(summary))
-
-
-def settings_given(pairs: list[str]) -> dict[str, str]:
-    """`--setting NAME=VALUE`s as dev_stack's settings; one without `=` is an error."""
-    given = {}
-    for pair in pairs:
-        name, equals, value = pair.partition("=")
-        if not equals or not name:
-            raise SystemExit(f"--setting {pair!r}: expected NAME=VALUE")
-        given[name.strip().lower()] = value
-    return given
 
 
 def main() -> None:

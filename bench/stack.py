@@ -91,3 +91,14 @@ def more_workers(stack: RunningStack, count: int) -> Iterator[list[WorkerProcess
     finally:
         for worker in workers:
             worker.stop()
+
+
+def settings_given(pairs: list[str]) -> dict[str, str]:
+    """`--setting NAME=VALUE`s as dev_stack's settings; one without `=` is an error."""
+    given = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals or not name:
+            raise SystemExit(f"--setting {pair!r}: expected NAME=VALUE")
+        given[name.strip().lower()] = value
+    return given

@@ -147,6 +147,11 @@ class Settings(BaseSettings):
     worker_max_cached_workflows: int | None = Field(
         default=None, ge=0, le=1_000_000, description="Sticky cache size; 0: no sticky cache."
     )
+    # Polls held open at once (the SDK's 5 each). Of the workflow task polls a fifth (at least
+    # one) ask the task queue, where every new workflow's first task waits; the rest ask the
+    # worker's own sticky queue, where its cached workflows' tasks go.
+    worker_workflow_task_polls: int | None = Field(default=None, ge=2, le=1000)
+    worker_activity_task_polls: int | None = Field(default=None, ge=1, le=1000)
     worker_metrics_address: str | None = Field(
         default=None,
         description="host:port where the worker serves the Temporal SDK's Prometheus metrics; "

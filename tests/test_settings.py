@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.service import TLSConfig
+from temporalio.worker import PollerBehaviorSimpleMaximum
 
 import worker
 from rapport.db.session import make_engine, make_session_factory
@@ -82,6 +83,8 @@ def test_the_readme_lists_every_setting() -> None:
         ("worker_max_concurrent_activities", "0"),
         ("worker_max_concurrent_workflow_tasks", "1"),  # the SDK needs 2 with a sticky cache
         ("worker_max_cached_workflows", "-1"),
+        ("worker_workflow_task_polls", "1"),  # the SDK needs 2: the sticky queue and the other
+        ("worker_activity_task_polls", "0"),
         ("temporal_tls", "maybe"),
     ],
 )
@@ -174,6 +177,11 @@ def test_worker_tuning_reaches_the_worker_only_where_set() -> None:
         "max_concurrent_workflow_tasks": 9,
         "max_cached_workflows": 0,
     }
+    polled = settings(worker_workflow_task_polls="20", worker_activity_task_polls="12")
+    assert worker.tuning(polled) == {
+        "workflow_task_poller_behavior": PollerBehaviorSimpleMaximum(20),
+        "activity_task_poller_behavior": PollerBehaviorSimpleMaximum(12),
+    }
 
 
 def test_build_worker_passes_the_tuning_to_the_sdk(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -184,10 +192,13 @@ def test_build_worker_passes_the_tuning_to_the_sdk(monkeypatch: pytest.MonkeyPat
         worker_max_concurrent_activities="7",
         worker_max_concurrent_workflow_tasks="9",
         worker_max_cached_workflows="11",
+        worker_workflow_task_polls="20",
     )
     worker.build_worker(cast(Client, None), tuned, unconnected_sessions())
     chosen = ("max_concurrent_activities", "max_concurrent_workflow_tasks", "max_cached_workflows")
     assert [given.get(name) for name in chosen] == [7, 9, 11]
+    assert given["workflow_task_poller_behavior"] == PollerBehaviorSimpleMaximum(20)
+    assert "activity_task_poller_behavior" not in given  # the SDK's own default
     assert given["task_queue"] == "rapport"
 
 
