@@ -9,7 +9,6 @@ late attempt never overwrites a newer status.
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from sqlalchemy.exc import IntegrityError
@@ -32,26 +31,10 @@ class StatusActivities:
         """True when stored; False when the candidate is gone (erased meanwhile). Raises, to
         be tried again, while the candidate's row is not there yet: a new workflow's first task
         can run before the enrolment that started it has committed the row."""
-        touch = status.next_touch
         candidate_id = uuid.UUID(status.candidate_id)
         try:
             async with self._sessions.begin() as session:
-                await status_repo.store_status(
-                    session,
-                    candidate_id,
-                    stage=status.stage.value,
-                    occasion=touch.occasion.value if touch else None,
-                    channel=touch.channel.value if touch and touch.channel else None,
-                    sender_role=touch.sender_role.value if touch else None,
-                    due_at=touch.due_at if touch else None,
-                    reason=touch.reason if touch else None,
-                    sender=touch.sender if touch else None,
-                    assisted=bool(touch and touch.assisted),
-                    skip=bool(touch and touch.skip),
-                    published_at=status.published_at,
-                    # Always written, null too: a plan state never outlives a newer status.
-                    plan_state=json.loads(status.plan_state) if status.plan_state else None,
-                )
+                await status_repo.store_published(session, status)
         except IntegrityError:
             async with self._sessions() as session:
                 if await candidate_repo.get_erasure(session, candidate_id) is not None:

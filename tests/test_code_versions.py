@@ -1,6 +1,7 @@
 """Code versions (`workflows.versions`) on the real dev stack: a candidate enrolled through the
 API begins at the code's version, so its history holds no patch markers and publishes only what
-changed; a vacancy's touch, made at once, is published once, after it is made."""
+changed (the enrolment stores the first status); a vacancy's touch, made at once, is published
+once, after it is made."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import uuid
 from typing import Any
 
 import httpx
+import psycopg
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
 
+from api.candidates.workflow import ENROLMENT_PUBLISHED_AT
 from harness.api_helpers import country_without_holiday, eventually, zone_in_send_window
 from harness.stack import RunningStack
 from rapport import search_attributes as sa
@@ -53,7 +56,7 @@ def split_at_signal(history: WorkflowHistory) -> tuple[list[HistoryEvent], list[
 
 
 async def test_an_enrolled_candidate_begins_at_the_code_version_and_publishes_once_per_touch(
-    api: httpx.AsyncClient, stack: RunningStack
+    api: httpx.AsyncClient, stack: RunningStack, database_url: str
 ) -> None:
     suffix = uuid.uuid4().hex[:6]
     skill = f"versions{suffix}"
@@ -65,11 +68,9 @@ async def test_an_enrolled_candidate_begins_at_the_code_version_and_publishes_on
     client = await connect(stack_settings(stack))
     handle = client.get_workflow_handle(f"candidate-{candidate_id}")
 
-    async def planned() -> dict[str, Any] | None:
-        profile = (await api.get(f"/api/candidates/{candidate_id}")).json()
-        return profile if profile.get("next_touch") else None
-
-    before = await eventually(planned)
+    # The enrolment stored the first status: it is there as soon as the enrolment answered.
+    before = (await api.get(f"/api/candidates/{candidate_id}")).json()
+    assert before["status_source"] == "published" and before["next_touch"] is not None
     # A title of its own: other tests count the stack's emails by theirs.
     body = vacancy_body(skill, title="Principal Versioning Engineer")
     vacancy = (await api.post("/api/vacancies", json=body)).json()
@@ -91,10 +92,11 @@ async def test_an_enrolled_candidate_begins_at_the_code_version_and_publishes_on
     assert state.state.code_version == CODE_VERSION
     enrolled, decided = split_at_signal(history)
 
-    # No patch markers: the run took every change from its start. And no upsert in its first
-    # task: it was started with the attributes of the plan it made.
+    # No patch markers: the run took every change from its start. Its first task only sleeps,
+    # as a bare workflow's does: no upsert, as it was started with the attributes of the plan
+    # it made, and no status stored, as the enrolment stored the same.
     assert PATCH_MARKER not in commands(history.events)
-    assert commands(enrolled) == [LOCAL_ACTIVITY_MARKER, "timer_started"]
+    assert commands(enrolled) == ["timer_started"]
     # The vacancy's touch is sent at once: nothing is published before it (the stored status
     # and the attributes still name the next greeting or check-in, which it leaves as it was),
     # and its status is stored once, after it.
@@ -107,6 +109,18 @@ async def test_an_enrolled_candidate_begins_at_the_code_version_and_publishes_on
 
     after = (await api.get(f"/api/candidates/{candidate_id}")).json()
     assert after["next_touch"] == before["next_touch"]
+    # What the workflow stored after the touch replaced what the enrolment stored (the plan
+    # state now holds the touch), whatever the clocks: the enrolment's is older than any.
+    with psycopg.connect(database_url.replace("+psycopg", "")) as connection:
+        row = connection.execute(
+            "select published_at, plan_state->'recent' from candidate_status"
+            " where candidate_id = %s",
+            (candidate_id,),
+        ).fetchone()
+    assert row is not None
+    published_at, recent = row
+    assert published_at > ENROLMENT_PUBLISHED_AT
+    assert [touch["occasion"] for touch in recent] == ["vacancy"]
     attributes = (await handle.describe()).typed_search_attributes
     assert attributes.get(sa.NEXT_OCCASION) == after["next_touch"]["occasion"]
     assert attributes.get(sa.CANDIDATE_STAGE) == "nurturing"

@@ -73,8 +73,12 @@ class CandidateWorkflow:
         self._published: tuple[object, ...] | None = None
         if versions.publishes_less(self._state):
             self._published = candidate_values(workflow.info().typed_search_attributes)
-        # What this run has stored in PostgreSQL (activities.status), likewise once per run.
+        # What this run has stored in PostgreSQL (activities.status), likewise once per run;
+        # a new candidate's enrolment stored the status of the state it starts the run with.
         self._stored: tuple[object, ...] | None = None
+        if input.status_stored and versions.publishes_less(self._state):
+            state = self._state
+            self._stored = (state.stage, state.next_touch, plan_state.to_text(state))
 
     @workflow.run
     async def run(self, input: CandidateInput) -> None:

@@ -192,7 +192,7 @@ async def enrol(
         )
 
     async def start(candidate: Candidate) -> None:
-        await start_workflow(client, settings, candidate)
+        await start_workflow(client, settings, candidate, new_in=session)
 
     async def restart_unless_closed(existing: Candidate) -> None:
         if existing.stage not in CLOSED_STAGES:

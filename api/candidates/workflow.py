@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Literal, TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -17,7 +18,9 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from rapport import plan_state
 from rapport.contracts.candidate import CandidateInput, CandidateStatus, PlanQuery, StatusQuery
+from rapport.contracts.status import StatusToStore
 from rapport.db.models import Candidate, PublishedStatus
+from rapport.db.repositories import statuses as status_repo
 from rapport.facts import facts_from_candidate, schedule_policy
 from rapport.outreach import planning
 from rapport.outreach.state import CandidateState, PlannedTouch
@@ -31,6 +34,10 @@ from workflows.candidate import CandidateWorkflow
 # Stages whose workflow has ended on purpose and must not be started again.
 CLOSED_STAGES = {Stage.ERASED, Stage.HIRED, Stage.ARCHIVED, Stage.OPTED_OUT}
 STATUS_QUERY_TIMEOUT = timedelta(seconds=3)
+# A stored status is replaced only by one published later (by the workflow's clock). The one
+# an enrolment stores is older than anything the workflow will publish, whatever the clocks of
+# the API's host and Temporal's say.
+ENROLMENT_PUBLISHED_AT = datetime(1970, 1, 1, tzinfo=UTC)
 
 Argument = TypeVar("Argument")
 # Where a plan's state came from: what the workflow published with its status (its state as
@@ -52,8 +59,18 @@ def state_from_data(candidate: Candidate, settings: Settings) -> CandidateState:
     )
 
 
-async def start_workflow(client: Client, settings: Settings, candidate: Candidate) -> None:
-    """Start the candidate's workflow, or find it running; a closed one is never restarted."""
+async def start_workflow(
+    client: Client,
+    settings: Settings,
+    candidate: Candidate,
+    new_in: AsyncSession | None = None,
+) -> None:
+    """Start the candidate's workflow, or find it running; a closed one is never restarted.
+
+    `new_in`: the enrolment's transaction of a candidate just created, in which their first
+    status is stored, so that the workflow need not store it in its first task (and the API
+    shows it at once). Never for a candidate whose workflow may be running: its status is
+    newer than anything the stored data implies."""
     now = datetime.now(UTC)
     # The holidays of its first plans come pinned in its input (the workflow fetches later
     # years itself), so it plans at once and its status shows the next touch right away.
@@ -61,12 +78,24 @@ async def start_workflow(client: Client, settings: Settings, candidate: Candidat
     # It begins at the workflow code's version: it takes every change so far without markers.
     state.code_version = versions.CODE_VERSION
     first = planning.next_touch(state, now)
+    state.next_touch = first
+    if new_in is not None:
+        await status_repo.store_published(
+            new_in,
+            StatusToStore(
+                candidate_id=str(candidate.id),
+                stage=state.stage,
+                next_touch=first,
+                published_at=ENROLMENT_PUBLISHED_AT,
+                plan_state=plan_state.to_text(state),
+            ),
+        )
     enrolled_on = (candidate.created_at or datetime.now(UTC)).date().isoformat()
     # Its workflow may have run and closed: enrolment again must not revive it.
     with contextlib.suppress(WorkflowAlreadyStartedError):
         await client.start_workflow(
             CandidateWorkflow.run,
-            CandidateInput(state=state),
+            CandidateInput(state=state, status_stored=new_in is not None),
             id=candidate.workflow_id,
             task_queue=settings.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,

@@ -12,6 +12,9 @@ from rapport.vocabulary import Channel, Occasion, Rapport, SenderRole, Sentiment
 @dataclass
 class CandidateInput:
     state: CandidateState
+    # The enrolment that starts the run has stored the status its state implies (its stage,
+    # `state.next_touch` and plan state): the run stores its status when it differs from that.
+    status_stored: bool = False
 
 
 @dataclass

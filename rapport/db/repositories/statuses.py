@@ -1,7 +1,9 @@
-"""What each candidate's workflow last published: stored by its activity, read by the API."""
+"""What each candidate's workflow last published: stored by its activity (and, for a new
+candidate, by the enrolment that starts it), read by the API."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -9,6 +11,7 @@ from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rapport.contracts.status import StatusToStore
 from rapport.db.models import PublishedStatus
 
 
@@ -23,6 +26,27 @@ async def store_status(session: AsyncSession, candidate_id: uuid.UUID, **values:
         where=PublishedStatus.published_at <= statement.excluded.published_at,
     )
     await session.execute(statement)
+
+
+async def store_published(session: AsyncSession, status: StatusToStore) -> None:
+    """Store what a workflow publishes (`store_status`'s columns from the payload)."""
+    touch = status.next_touch
+    await store_status(
+        session,
+        uuid.UUID(status.candidate_id),
+        stage=status.stage.value,
+        occasion=touch.occasion.value if touch else None,
+        channel=touch.channel.value if touch and touch.channel else None,
+        sender_role=touch.sender_role.value if touch else None,
+        due_at=touch.due_at if touch else None,
+        reason=touch.reason if touch else None,
+        sender=touch.sender if touch else None,
+        assisted=bool(touch and touch.assisted),
+        skip=bool(touch and touch.skip),
+        published_at=status.published_at,
+        # Always written, null too: a plan state never outlives a newer status.
+        plan_state=json.loads(status.plan_state) if status.plan_state else None,
+    )
 
 
 async def get_status(session: AsyncSession, candidate_id: uuid.UUID) -> PublishedStatus | None:
