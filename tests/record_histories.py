@@ -243,17 +243,28 @@ async def test_record_note_through_the_provider(
             await handle.terminate(reason="recorded")
 
 
+@pytest.mark.parametrize(
+    ("scenario", "enrolled"),
+    [
+        ("candidate_version_1", False),
+        # Recorded after the enrolment stored the first status (CandidateInput.status_stored).
+        ("candidate_enrolled_with_its_status", True),
+    ],
+)
 async def test_record_a_run_begun_at_version_1(
     time_env: WorkflowEnvironment,
     worker: Worker,
     sessions: async_sessionmaker[AsyncSession],
     mailbox: MailboxHandler,
     starts: Starts,
+    scenario: str,
+    enrolled: bool,
 ) -> None:
     """Started as the API starts a candidate (`start_workflow`: code version 1, the search
-    attributes of its first plan, its first plans' holidays pinned): no patch markers, a
-    vacancy's email published after it is sent, a year of greetings, and the continue-as-new
-    into a second run."""
+    attributes of its first plan, its first plans' holidays pinned; `enrolled`: as a new
+    candidate's enrolment does, its first status stored): no patch markers, a vacancy's email
+    published after it is sent, a year of greetings, and the continue-as-new into a second
+    run."""
     today = (await time_env.get_current_time()).astimezone(BERLIN).date()
     soon = today + timedelta(days=60)
     candidate, _ = await make_candidate(
@@ -262,7 +273,11 @@ async def test_record_a_run_begun_at_version_1(
     vacancy = await make_vacancy(sessions, skills=["python"], remote=True)
     await make_match(sessions, vacancy, candidate)
     settings = Settings(_env_file=None, task_queue=worker.task_queue)  # type: ignore[call-arg]
-    await start_workflow(time_env.client, settings, candidate)
+    if enrolled:
+        async with sessions.begin() as session:
+            await start_workflow(time_env.client, settings, candidate, new_in=session)
+    else:
+        await start_workflow(time_env.client, settings, candidate)
     handle = time_env.client.get_workflow_handle_for(CandidateWorkflow.run, candidate.workflow_id)
     opened = VacancyOpened(str(vacancy.id), SenderRole.EMPLOYEE, "maria.hm@example.com")
     await handle.signal(CandidateWorkflow.vacancy_opened, opened)
@@ -270,7 +285,7 @@ async def test_record_a_run_begun_at_version_1(
     subjects = [str(message["Subject"]) for message in mailbox.messages]
     assert subjects.count("Happy birthday, Margarethe!") == 2, subjects
     assert len(subjects) == 3, subjects  # and the vacancy
-    await save(time_env, starts, "candidate_version_1")
+    await save(time_env, starts, scenario)
     await time_env.client.get_workflow_handle(candidate.workflow_id).terminate(reason="recorded")
 
 
