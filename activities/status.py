@@ -30,7 +30,9 @@ class StatusActivities:
     async def store_status(self, status: StatusToStore) -> bool:
         """True when stored; False when the candidate is gone (erased meanwhile). Raises, to
         be tried again, while the candidate's row is not there yet: a new workflow's first task
-        can run before the enrolment that started it has committed the row."""
+        can run before the enrolment that started it has committed the row. (A new candidate's
+        enrolment stores their first status in that transaction, so a first task that stores
+        a different one waits on it until the enrolment commits, then replaces it.)"""
         candidate_id = uuid.UUID(status.candidate_id)
         try:
             async with self._sessions.begin() as session:

@@ -6,6 +6,8 @@ once, after it is made."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -19,8 +21,10 @@ from harness.api_helpers import country_without_holiday, eventually, zone_in_sen
 from harness.stack import RunningStack
 from rapport import search_attributes as sa
 from rapport.contracts.candidate import CandidateInput
+from rapport.outreach.state import CandidateFacts, CandidateState, PlannedTouch, SchedulePolicy
 from rapport.temporal import connect
-from workflows.versions import CODE_VERSION
+from rapport.vocabulary import Channel, Occasion, SenderRole, Stage
+from workflows.versions import CODE_VERSION, published_once_made
 
 from .test_vacancies import enrol_all, people, stack_settings, vacancy_body
 
@@ -126,3 +130,43 @@ async def test_an_enrolled_candidate_begins_at_the_code_version_and_publishes_on
     assert attributes.get(sa.CANDIDATE_STAGE) == "nurturing"
     matches = (await api.get(f"/api/vacancies/{vacancy['id']}/matches")).json()["items"]
     assert [m["status"] for m in matches] == ["notified"]
+
+
+NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def touch_due(at: datetime, *, assisted: bool = False) -> PlannedTouch:
+    return PlannedTouch(
+        occasion=Occasion.VACANCY, channel=Channel.EMAIL, sender_role=SenderRole.EMPLOYEE,
+        due_at=at, local_date=at.date().isoformat(), summary="vacancy",
+        idempotency_key="c-1:vacancy:v-1", assisted=assisted,
+    )  # fmt: skip
+
+
+def test_only_the_next_touch_waits_for_a_touch_made_at_once() -> None:
+    """Published after it is made only while the stage and owner shown are current, and only
+    from version 1: a resumed candidate's stage, or a new owner, is shown before the send."""
+    state = CandidateState(
+        facts=CandidateFacts(
+            candidate_id="c-1", timezone="Europe/Berlin", country="DE", owner="o@x.example"
+        ),
+        policy=SchedulePolicy(),
+        code_version=1,
+    )
+    shown = (Stage.NURTURING, "o@x.example", Occasion.BIRTHDAY, NOW + timedelta(days=90))
+    stored = (Stage.NURTURING, None, "{}")
+    due = touch_due(NOW)
+    assert published_once_made(state, due, NOW, shown, stored)
+    # Not made at once: due later, or a person's draft.
+    assert not published_once_made(
+        state, touch_due(NOW + timedelta(minutes=10)), NOW, shown, stored
+    )
+    assert not published_once_made(state, touch_due(NOW, assisted=True), NOW, shown, stored)
+    # The stage or owner shown is not current: published before, as always.
+    assert not published_once_made(state, due, NOW, (Stage.PAUSED, *shown[1:]), stored)
+    assert not published_once_made(state, due, NOW, (shown[0], "old@x.example", *shown[2:]), stored)
+    assert not published_once_made(state, due, NOW, shown, (Stage.PAUSED, None, "{}"))
+    assert not published_once_made(state, due, NOW, None, stored)
+    assert not published_once_made(state, due, NOW, shown, None)
+    # A run of version 0 publishes before, as it always did.
+    assert not published_once_made(replace(state, code_version=0), due, NOW, shown, stored)

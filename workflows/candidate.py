@@ -119,7 +119,9 @@ class CandidateWorkflow:
             await pin_holidays(state, now)
             touch = planning.next_touch(state, now)
             state.next_touch = touch
-            made_at_once = versions.published_once_made(state, touch, now)
+            made_at_once = versions.published_once_made(
+                state, touch, now, self._published, self._stored
+            )
             if not made_at_once:
                 self._publish(touch)
 

@@ -14,8 +14,11 @@ every replay. A run of version 0 (recorded before versions) asks `workflow.patch
 Version 1 (2026-12-06) takes every change below, and publishes less:
 - its first search attributes are those it was started with, so it upserts only what differs
   (a run of version 0 upserts them all once, and its histories replay that upsert);
-- a touch sent at once, with no person to wait for, is published after it is made and not
-  also before (its status and plan state then change once, not twice).
+- a touch made at once, with no person to wait for, is published after it is made and not
+  also before, when the stage and owner shown are current (its status and plan state then
+  change once, not twice). That is a touch due when it is planned: one a signal makes due at
+  once (a vacancy's with `RAPPORT_VACANCY_BATCH_MINUTES=0`), or one whose moment came while the
+  run was busy; a touch the run slept until was published when it went to sleep.
 
 A new change after version 1 takes a new version number and its own `workflow.patched` for runs
 that began before it.
@@ -78,9 +81,24 @@ def publishes_less(state: CandidateState) -> bool:
     return state.code_version >= 1
 
 
-def published_once_made(state: CandidateState, touch: PlannedTouch | None, now: datetime) -> bool:
-    """A touch made at once, with no person to wait for, is published after it is made and not
-    also before (version 1): what the API shows by then is the plan after it."""
+def published_once_made(
+    state: CandidateState,
+    touch: PlannedTouch | None,
+    now: datetime,
+    published: tuple[object, ...] | None,
+    stored: tuple[object, ...] | None,
+) -> bool:
+    """Whether `touch` is published only after it is made (version 1): made at once, with no
+    person to wait for, while what the run has published (`published`: stage, owner, next
+    touch) and stored (`stored`: stage, next touch, plan state) shows its stage and owner of
+    now. A changed stage or owner is published before, as always."""
     return (
-        touch is not None and touch.due_at <= now and not touch.assisted and publishes_less(state)
+        touch is not None
+        and touch.due_at <= now
+        and not touch.assisted
+        and publishes_less(state)
+        and published is not None
+        and published[:2] == (state.stage, state.facts.owner)
+        and stored is not None
+        and stored[0] == state.stage
     )

@@ -4,7 +4,8 @@ the candidate's workflow.
 Reading a candidate used to query its live workflow: every read woke the workflow on the
 worker (p99 1 s at 32 clients, the worker busy answering reads). Now the workflow stores what
 it publishes — its stage and next touch, whenever they change — in PostgreSQL
-(`candidate_status`, written by the local activity `activities.status`), and a read is one
+(`candidate_status`, written by the local activity `activities.status`; a new candidate's
+first status by the enrolment itself, with the plan the workflow starts from), and a read is one
 primary-key lookup beside the profile's. Why PostgreSQL and not the search attributes the
 workflow already upserts: those hold the stage, occasion and time but not the channel, sender
 role, sender or skip reason, which only the workflow's own state decides (fatigue, pending
@@ -20,8 +21,8 @@ touch (a marker in the history, no task queue round trip).
 - `workflow`: the live workflow, asked only with `?live=true` (and by the write routes, which
   have just signalled it);
 - `plan`: neither answered (a workflow that has not stored a status yet, e.g. one started
-  before the table existed, or its first task not yet run; Temporal away when live is asked),
-  so the planner's answer from the stored profile alone.
+  before the table existed, or one restarted whose first task has not run yet; Temporal away
+  when live is asked), so the planner's answer from the stored profile alone.
 
 A stage the API closed (opted out, hired, archived) is shown at once, with nothing next.
 """
