@@ -96,14 +96,15 @@ def tuning(settings: Settings) -> dict[str, Any]:
         "max_concurrent_activities": settings.worker_max_concurrent_activities,
         "max_concurrent_workflow_tasks": settings.worker_max_concurrent_workflow_tasks,
         "max_cached_workflows": settings.worker_max_cached_workflows,
+        "workflow_task_poller_behavior": polls(settings.worker_workflow_task_polls),
+        "activity_task_poller_behavior": polls(settings.worker_activity_task_polls),
     }
-    polls = {
-        "workflow_task_poller_behavior": settings.worker_workflow_task_polls,
-        "activity_task_poller_behavior": settings.worker_activity_task_polls,
-    }
-    for name, maximum in polls.items():
-        chosen[name] = None if maximum is None else PollerBehaviorSimpleMaximum(maximum)
     return {name: value for name, value in chosen.items() if value is not None}
+
+
+def polls(maximum: int | None) -> PollerBehaviorSimpleMaximum | None:
+    """At most `maximum` polls held open at once; None: the SDK's own default."""
+    return None if maximum is None else PollerBehaviorSimpleMaximum(maximum)
 
 
 def cache_workflow_bytecode() -> None:
