@@ -6,14 +6,18 @@ import contextlib
 import secrets
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from harness.postgres import LOCAL_SERVER, embedded_server, fresh_database, server_answers
 from harness.processes import WorkerProcess, cmdline, descendants
-from harness.stack import RunningStack, spawn, stack_env, stop_stack, wait_healthy
+from harness.stack import RunningStack, free_port, spawn, stack_env, stop_stack, wait_healthy
+from rapport.devstack.children import port_open
 
 TASK_QUEUE = "rapport-bench"
+# How long an extra worker may take to connect and serve its metrics.
+WORKER_READY_SECONDS = 60.0
 
 
 def say(message: str) -> None:
@@ -76,21 +80,39 @@ def dev_stack(
 def more_workers(stack: RunningStack, count: int) -> Iterator[list[WorkerProcess]]:
     """`count` more `python worker.py` processes beside the stack's own, on the same task
     queue with the same settings (its environment, read from /proc), stopped afterwards: what
-    scaling out on one machine gives (README, "Production Temporal, and more than one machine")."""
+    scaling out on one machine gives (README, "Production Temporal, and more than one machine").
+
+    Each serves its SDK metrics on an address of its own: with the stack worker's, taken, it
+    would exit at once and the benchmark would run with one worker while saying two. Each is
+    waited for until it serves them, so one that does not run stops the benchmark."""
     [own] = [pid for pid in descendants(stack.process.pid) if b"worker.py" in cmdline(pid)]
     pairs = Path(f"/proc/{own}/environ").read_bytes().split(b"\0")
     env = dict(pair.decode().split("=", 1) for pair in pairs if b"=" in pair)
+    ports = [free_port() for _ in range(count)]
     workers = [
-        WorkerProcess(env, stack.data_dir / "logs" / f"worker-{number + 2}.log")
-        for number in range(count)
+        WorkerProcess(
+            env | {"RAPPORT_WORKER_METRICS_ADDRESS": f"127.0.0.1:{port}"},
+            stack.data_dir / "logs" / f"worker-{number + 2}.log",
+        )
+        for number, port in enumerate(ports)
     ]
     try:
-        for worker in workers:
+        for worker, port in zip(workers, ports, strict=True):
             worker.start()
+            running(worker, port)
         yield workers
     finally:
         for worker in workers:
             worker.stop()
+
+
+def running(worker: WorkerProcess, port: int) -> None:
+    """Wait until `worker` serves its metrics on `port`; raise, naming its log, if it exits."""
+    deadline = time.monotonic() + WORKER_READY_SECONDS
+    while not port_open("127.0.0.1", port):
+        if not worker.alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"an extra worker did not start; see {worker.log}")
+        time.sleep(0.2)
 
 
 def settings_given(pairs: list[str]) -> dict[str, str]:
