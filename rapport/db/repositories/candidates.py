@@ -189,8 +189,12 @@ async def get_erasure(session: AsyncSession, candidate_id: uuid.UUID) -> Erasure
 async def mark_deliverable(session: AsyncSession, candidate_id: uuid.UUID) -> None:
     """An email to the candidate went through: their address is deliverable, unless a report
     has said otherwise (a bounce or a complaint stands until HR changes the address)."""
-    await session.execute(
-        update(Candidate)
-        .where(Candidate.id == candidate_id, Candidate.email_status == "unknown")
-        .values(email_status="deliverable")
-    )
+    await session.execute(_MARK_DELIVERABLE, {"candidate_id": candidate_id})
+
+
+# Built once (after every first email to an address): the candidate is bound at execution.
+_MARK_DELIVERABLE = (
+    update(Candidate)
+    .where(Candidate.id == bindparam("candidate_id"), Candidate.email_status == "unknown")
+    .values(email_status="deliverable")
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.db.models import Interaction
@@ -25,13 +25,17 @@ async def reply_waiting(session: AsyncSession, candidate_id: uuid.UUID) -> bool:
     """Whether the candidate's latest reply is one read from mail that nobody has classified
     yet: the workflow's hold (`replies_to_classify`) as PostgreSQL knows it. A reply the owner
     classified, or one HR recorded with its sentiment later, ends it, as in the workflow."""
-    result = await session.execute(
-        select(Interaction.sentiment)
-        .where(
-            Interaction.candidate_id == candidate_id,
-            Interaction.type == InteractionType.REPLIED.value,
-        )
-        .order_by(Interaction.created_at.desc(), Interaction.id.desc())
-        .limit(1)
-    )
+    result = await session.execute(_LATEST_REPLY, {"candidate_id": candidate_id})
     return result.scalar_one_or_none() == Sentiment.UNCLASSIFIED.value
+
+
+# Built once (every send reads it): the candidate is bound at each execution.
+_LATEST_REPLY = (
+    select(Interaction.sentiment)
+    .where(
+        Interaction.candidate_id == bindparam("candidate_id"),
+        Interaction.type == InteractionType.REPLIED.value,
+    )
+    .order_by(Interaction.created_at.desc(), Interaction.id.desc())
+    .limit(1)
+)

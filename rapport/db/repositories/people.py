@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.db.models import Person
-from rapport.db.repositories.base import find_one
 
 
 def key(email: str) -> str:
@@ -19,7 +18,12 @@ def key(email: str) -> str:
 
 
 async def get_person(session: AsyncSession, email: str) -> Person | None:
-    return await find_one(session, Person, Person.email == key(email))
+    result = await session.execute(_PERSON, {"email": key(email)})
+    return result.scalar_one_or_none()
+
+
+# Built once (every message drafted reads its sender's entry).
+_PERSON = select(Person).where(Person.email == bindparam("email"))
 
 
 async def people_by_email(session: AsyncSession, emails: Iterable[str | None]) -> dict[str, Person]:

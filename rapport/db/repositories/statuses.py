@@ -3,12 +3,13 @@ candidate, by the enrolment that starts it), read by the API."""
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.contracts.status import StatusToStore
@@ -19,13 +20,22 @@ async def store_status(session: AsyncSession, candidate_id: uuid.UUID, **values:
     """Upsert the candidate's row unless a newer one (by `published_at`) is there already.
 
     Raises IntegrityError (the foreign key) when the candidate is gone."""
-    statement = insert(PublishedStatus).values(candidate_id=candidate_id, **values)
-    statement = statement.on_conflict_do_update(
+    await session.execute(_storing(frozenset(values)), {"candidate_id": candidate_id, **values})
+
+
+@functools.cache
+def _storing(columns: frozenset[str]) -> Insert:
+    """store_status's statement for these columns, built once (every status stored runs it):
+    the values are bound at each execution."""
+    statement = insert(PublishedStatus)
+    return statement.on_conflict_do_update(
         index_elements=[PublishedStatus.candidate_id],
-        set_={**{name: statement.excluded[name] for name in values}, "updated_at": func.now()},
+        set_={
+            **{name: statement.excluded[name] for name in sorted(columns)},
+            "updated_at": func.now(),
+        },
         where=PublishedStatus.published_at <= statement.excluded.published_at,
     )
-    await session.execute(statement)
 
 
 async def store_published(session: AsyncSession, status: StatusToStore) -> None:

@@ -3,14 +3,16 @@ unique by its idempotency key."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from rapport.db.models import Candidate, Touch
 from rapport.db.repositories.base import find_one
@@ -20,6 +22,18 @@ async def get_touch_by_key(session: AsyncSession, idempotency_key: str) -> Touch
     return await find_one(session, Touch, Touch.idempotency_key == idempotency_key)
 
 
+# The send path's statements are built once, their values bound at each execution: building
+# one anew, with its cache key, cost about as much CPU as executing it.
+_CANDIDATE_AND_TOUCH = (
+    select(Candidate, Touch)
+    .outerjoin(
+        Touch,
+        (Touch.idempotency_key == bindparam("key")) & (Touch.candidate_id == Candidate.id),
+    )
+    .where(Candidate.id == bindparam("candidate_id"))
+)
+
+
 async def candidate_and_touch(
     session: AsyncSession, candidate_id: uuid.UUID, idempotency_key: str
 ) -> tuple[Candidate | None, Touch | None]:
@@ -27,12 +41,7 @@ async def candidate_and_touch(
     touch goes with its candidate: erasing one erases their touches)."""
     found = (
         await session.execute(
-            select(Candidate, Touch)
-            .outerjoin(
-                Touch,
-                (Touch.idempotency_key == idempotency_key) & (Touch.candidate_id == Candidate.id),
-            )
-            .where(Candidate.id == candidate_id)
+            _CANDIDATE_AND_TOUCH, {"candidate_id": candidate_id, "key": idempotency_key}
         )
     ).one_or_none()
     if found is None:
@@ -48,9 +57,16 @@ async def record_touch(session: AsyncSession, **values: Any) -> bool:
     """Record a touch's outcome unless one with its idempotency key exists; True if this call
     wrote it. A row left in flight (`sending`) by a lost attempt is finished instead, keeping
     the reason the claim gave it when the outcome has none (a possible double delivery)."""
-    row = insert(Touch).values(id=uuid.uuid4(), **values)
-    settable = {name: row.excluded[name] for name in values if name != "idempotency_key"}
-    statement = row.on_conflict_do_update(
+    statement = _recording(frozenset(values))
+    return (await session.execute(statement, {"id": uuid.uuid4(), **values})).first() is not None
+
+
+@functools.cache
+def _recording(columns: frozenset[str]) -> ReturningInsert[uuid.UUID]:
+    """record_touch's statement for a row of these columns (a handful of sets in all)."""
+    row = insert(Touch)
+    settable = {name: row.excluded[name] for name in sorted(columns) if name != "idempotency_key"}
+    return row.on_conflict_do_update(
         index_elements=[Touch.idempotency_key],
         set_={
             **settable,
@@ -60,7 +76,6 @@ async def record_touch(session: AsyncSession, **values: Any) -> bool:
         },
         where=Touch.phase == SENDING,
     ).returning(Touch.id)
-    return (await session.execute(statement)).scalar_one_or_none() is not None
 
 
 async def claim_touch(session: AsyncSession, **values: Any) -> bool:
@@ -68,13 +83,13 @@ async def claim_touch(session: AsyncSession, **values: Any) -> bool:
 
     Inserted with phase `sending` (its status `scheduled` until the answer); False when the
     key is already taken, by an outcome or by another attempt's claim."""
-    statement = (
-        insert(Touch)
-        .values(id=uuid.uuid4(), phase=SENDING, **values)
-        .on_conflict_do_nothing(index_elements=[Touch.idempotency_key])
-        .returning(Touch.id)
-    )
-    return (await session.execute(statement)).scalar_one_or_none() is not None
+    row = {"id": uuid.uuid4(), "phase": SENDING, **values}
+    return (await session.execute(_CLAIM, row)).first() is not None
+
+
+_CLAIM = (
+    insert(Touch).on_conflict_do_nothing(index_elements=[Touch.idempotency_key]).returning(Touch.id)
+)
 
 
 async def reclaim_touch(session: AsyncSession, idempotency_key: str, reason: str) -> bool:

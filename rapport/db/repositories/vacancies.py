@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,17 +50,32 @@ async def set_match_status(
     only_from: Sequence[MatchStatus] | None = None,
 ) -> list[uuid.UUID]:
     """Move matches to `status`; returns the candidates whose match moved."""
-    statement = (
-        update(VacancyMatch)
-        .where(
-            VacancyMatch.vacancy_id.in_(vacancy_ids), VacancyMatch.candidate_id.in_(candidate_ids)
-        )
-        .values(status=status, reason=reason)
-        .returning(VacancyMatch.candidate_id)
+    values = {
+        "vacancy_ids": list(vacancy_ids),
+        "candidate_ids": list(candidate_ids),
+        "status": status,
+        "reason": reason,
+    }
+    if only_from is None:
+        result = await session.execute(_SET_MATCH_STATUS, values)
+    else:
+        result = await session.execute(_SET_MATCH_STATUS_FROM, values | {"only_from": only_from})
+    return list(result.scalars().all())
+
+
+# Built once (every vacancy email marks its matches): lists are bound as expanding parameters.
+_SET_MATCH_STATUS = (
+    update(VacancyMatch)
+    .where(
+        VacancyMatch.vacancy_id.in_(bindparam("vacancy_ids", expanding=True)),
+        VacancyMatch.candidate_id.in_(bindparam("candidate_ids", expanding=True)),
     )
-    if only_from is not None:
-        statement = statement.where(VacancyMatch.status.in_(only_from))
-    return list((await session.execute(statement)).scalars().all())
+    .values(status=bindparam("status"), reason=bindparam("reason"))
+    .returning(VacancyMatch.candidate_id)
+)
+_SET_MATCH_STATUS_FROM = _SET_MATCH_STATUS.where(
+    VacancyMatch.status.in_(bindparam("only_from", expanding=True))
+)
 
 
 async def vacancies_of_task(session: AsyncSession, task_id: uuid.UUID) -> list[uuid.UUID]:
@@ -186,12 +201,21 @@ async def matches_for(
     session: AsyncSession, candidate_id: uuid.UUID, vacancy_ids: Sequence[uuid.UUID]
 ) -> Sequence[tuple[Vacancy, VacancyMatch]]:
     result = await session.execute(
-        select(Vacancy, VacancyMatch)
-        .join(VacancyMatch, VacancyMatch.vacancy_id == Vacancy.id)
-        .where(VacancyMatch.candidate_id == candidate_id, Vacancy.id.in_(vacancy_ids))
-        .order_by(Vacancy.created_at)
+        _MATCHES_FOR, {"candidate_id": candidate_id, "vacancy_ids": list(vacancy_ids)}
     )
     return [(row[0], row[1]) for row in result.all()]
+
+
+# Built once (every vacancy email reads it).
+_MATCHES_FOR = (
+    select(Vacancy, VacancyMatch)
+    .join(VacancyMatch, VacancyMatch.vacancy_id == Vacancy.id)
+    .where(
+        VacancyMatch.candidate_id == bindparam("candidate_id"),
+        Vacancy.id.in_(bindparam("vacancy_ids", expanding=True)),
+    )
+    .order_by(Vacancy.created_at)
+)
 
 
 # A reply months after a vacancy message answers something else (a birthday wish).
