@@ -18,12 +18,8 @@ def key(email: str) -> str:
 
 
 async def get_person(session: AsyncSession, email: str) -> Person | None:
-    result = await session.execute(_PERSON, {"email": key(email)})
-    return result.scalar_one_or_none()
-
-
-# Built once (every message drafted reads its sender's entry).
-_PERSON = select(Person).where(Person.email == bindparam("email"))
+    found = await session.execute(_PEOPLE, {"emails": [key(email)]})
+    return found.scalar_one_or_none()
 
 
 async def people_by_email(session: AsyncSession, emails: Iterable[str | None]) -> dict[str, Person]:
@@ -31,8 +27,12 @@ async def people_by_email(session: AsyncSession, emails: Iterable[str | None]) -
     wanted = sorted({key(email) for email in emails if email})
     if not wanted:
         return {}
-    found = await session.execute(select(Person).where(Person.email.in_(wanted)))
+    found = await session.execute(_PEOPLE, {"emails": wanted})
     return {person.email: person for person in found.scalars()}
+
+
+# Built once (every message drafted reads its sender's entry): the addresses are bound.
+_PEOPLE = select(Person).where(Person.email.in_(bindparam("emails", expanding=True)))
 
 
 async def list_people(session: AsyncSession) -> Sequence[Person]:
