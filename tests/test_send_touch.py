@@ -14,17 +14,19 @@ from temporalio.testing import ActivityEnvironment
 from activities.drafting import MessageSettings
 from activities.handwritten import HandwrittenConfig, HandwrittenNotes, PostalAddress
 from activities.mail import Mailer
+from activities.status import StatusActivities
 from activities.templates import Renderer
 from activities.touches import TouchActivities
 from harness.rows import make_candidate, make_person
 from harness.stack import free_port
+from rapport.contracts.status import StatusToStore
 from rapport.contracts.touches import CloseTaskInput, OpenTaskInput, SendTouchInput
 from rapport.db.repositories import articles as article_repo
 from rapport.db.repositories import interactions as interaction_repo
 from rapport.db.repositories import tasks as task_repo
 from rapport.db.repositories import touches as touch_repo
 from rapport.mailbox import MailboxHandler
-from rapport.vocabulary import TaskStatus
+from rapport.vocabulary import Stage, TaskStatus
 
 from .factories import make_match, make_vacancy
 from .fake_handwrytten import FakeHandwrytten
@@ -376,6 +378,61 @@ async def test_a_vacancy_email_reads_its_open_vacancies_once(
     assert "LEFT OUTER JOIN touches" in sent[0] and "FROM candidates" in sent[0]
     assert len(sent) == 9, sent
     assert all(autocommit)
+
+
+async def test_a_send_runs_statements_built_once(
+    sessions: async_sessionmaker[AsyncSession],
+    mailbox: MailboxHandler,
+    smtp_port: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The statements of a vacancy email and of the status stored after it are built once and
+    bound at each execution: building one anew (and the cache key SQLAlchemy computes to find
+    its compiled form) cost about as much CPU as running it. A second candidate's send passes
+    the very statement objects the first one passed."""
+    vacancy = await make_vacancy(sessions, title="Platform Engineer")
+    await make_person(sessions, "jane.doe@example.com", "Jane Doe")
+    ran: list[list[Any]] = []
+    recording = False
+    execute = AsyncSession.execute
+
+    async def noted(session: AsyncSession, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        if recording:
+            ran[-1].append(statement)
+        return await execute(session, statement, *args, **kwargs)
+
+    monkeypatch.setattr(AsyncSession, "execute", noted)
+    for _ in range(2):
+        candidate, _ = await make_candidate(sessions)
+        await make_match(sessions, vacancy, candidate)
+        ran.append([])
+        recording = True
+        result = await ActivityEnvironment().run(
+            activities(sessions, smtp_port).send_touch,
+            request(str(candidate.id), "vacancy", ref_id=str(vacancy.id)),
+        )
+        assert result.status == "sent"
+        await ActivityEnvironment().run(
+            StatusActivities(sessions).store_status,
+            StatusToStore(
+                candidate_id=str(candidate.id),
+                stage=Stage.NURTURING,
+                next_touch=None,
+                published_at=datetime.now(UTC),
+            ),
+        )
+        recording = False
+    first, second = ran
+    assert len(first) == len(second) == 10, second
+    rebuilt = [described(b) for a, b in zip(first, second, strict=True) if a is not b]
+    assert not rebuilt, rebuilt
+
+
+def described(statement: Any) -> str:
+    """A statement's kind and table, for a failure message (an ORM insert does not compile
+    on its own)."""
+    table = getattr(statement, "table", None)
+    return f"{type(statement).__name__} {table}" if table is not None else str(statement)
 
 
 async def test_nobody_is_named_after_an_address(

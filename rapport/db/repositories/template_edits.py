@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.db.models import TemplateEdit
@@ -15,10 +15,16 @@ from rapport.db.repositories.base import add
 async def active(session: AsyncSession, key: str) -> TemplateEdit | None:
     """The newest edit of a key (its body None after a revert), or None if never edited.
     One indexed read: it runs for every message rendered."""
-    query = (
-        select(TemplateEdit).where(TemplateEdit.key == key).order_by(TemplateEdit.id.desc())
-    ).limit(1)
-    return (await session.execute(query)).scalar_one_or_none()
+    return (await session.execute(_ACTIVE, {"key": key})).scalar_one_or_none()
+
+
+# Built once (every message rendered reads it): the key is bound at execution.
+_ACTIVE = (
+    select(TemplateEdit)
+    .where(TemplateEdit.key == bindparam("key"))
+    .order_by(TemplateEdit.id.desc())
+    .limit(1)
+)
 
 
 async def history(session: AsyncSession, key: str, limit: int = 100) -> Sequence[TemplateEdit]:
