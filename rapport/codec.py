@@ -28,6 +28,8 @@ from google.protobuf.message import DecodeError
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import DataConverter, PayloadCodec
 
+from rapport.payloads import RapportPayloadConverter
+
 ENCODING = b"binary/encrypted"
 ENCODING_KEY = "encoding"
 KEY_ID_KEY = "encryption-key-id"
@@ -150,10 +152,11 @@ def parse_keys(text: str) -> tuple[str, dict[str, bytes]]:
 
 
 def data_converter(codec: EncryptionCodec | None) -> DataConverter:
-    """The SDK's default converter, encrypting through `codec` when there is one."""
-    if codec is None:
-        return DataConverter.default
-    return dataclasses.replace(DataConverter.default, payload_codec=codec)
+    """The SDK's default converter, its dataclasses decoded with their field types resolved
+    once (`rapport.payloads`), encrypting through `codec` when there is one."""
+    return dataclasses.replace(
+        DataConverter.default, payload_converter_class=RapportPayloadConverter, payload_codec=codec
+    )
 
 
 def new_key() -> str:

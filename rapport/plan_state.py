@@ -23,6 +23,7 @@ from typing import Any
 from temporalio.converter import AdvancedJSONEncoder, value_to_type
 
 from rapport.outreach.state import CandidateState
+from rapport.payloads import FIELDS
 
 
 def view(state: CandidateState) -> CandidateState:
@@ -49,5 +50,5 @@ def to_text(state: CandidateState) -> str:
 
 def from_json(data: dict[str, Any]) -> CandidateState:
     """A stored plan state back as the state the planner takes."""
-    state: CandidateState = value_to_type(CandidateState, data)
+    state: CandidateState = value_to_type(CandidateState, data, FIELDS.converters)
     return state

@@ -3,7 +3,9 @@ workflow already running in production (a command added, removed or reordered wi
 `workflow.patched`, a payload that no longer decodes) fails here.
 
 The histories were recorded with the payload codec off (plain JSON); the older ones by hand,
-those of tests/record_histories.py by running it. Add a history before changing a workflow.
+those of tests/record_histories.py by running it. They replay through the converter the worker
+runs with (`rapport.codec.data_converter`, without a key). Add a history before changing a
+workflow.
 """
 
 from __future__ import annotations
@@ -12,14 +14,15 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.converter import DataConverter
 from temporalio.worker import Replayer
 
+from rapport.codec import data_converter
 from rapport.contracts.candidate import CandidateInput
 from rapport.vocabulary import Channel, Rapport, SenderRole, Stage
 from worker import WORKFLOWS
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
+CONVERTER = data_converter(None)
 RECORDED = {path.stem: path.read_text() for path in sorted(HISTORIES.glob("*.json"))}
 
 
@@ -31,7 +34,7 @@ def test_there_are_histories_of_every_workflow() -> None:
 @pytest.mark.parametrize("name", sorted(RECORDED))
 async def test_a_recorded_history_replays(name: str) -> None:
     history = WorkflowHistory.from_json(name, RECORDED[name])
-    result = await Replayer(workflows=list(WORKFLOWS)).replay_workflow(
+    result = await Replayer(workflows=list(WORKFLOWS), data_converter=CONVERTER).replay_workflow(
         history, raise_on_replay_failure=False
     )
     assert result.replay_failure is None, result.replay_failure
@@ -42,7 +45,7 @@ def test_old_payloads_decode_into_the_vocabulary() -> None:
     the fields added since take their defaults."""
     history = WorkflowHistory.from_json("old", RECORDED["candidate_not_interested"])
     started = history.events[0].workflow_execution_started_event_attributes
-    [state_input] = DataConverter.default.payload_converter.from_payloads(
+    [state_input] = CONVERTER.payload_converter.from_payloads(
         started.input.payloads, [CandidateInput]
     )
     state = state_input.state
@@ -59,7 +62,7 @@ def test_policies_recorded_before_spacing_decode_with_it_off() -> None:
         history = WorkflowHistory.from_json(name, RECORDED[name])
         started = history.events[0].workflow_execution_started_event_attributes
         assert b"greeting_quiet_days" not in started.input.payloads[0].data
-        [state_input] = DataConverter.default.payload_converter.from_payloads(
+        [state_input] = CONVERTER.payload_converter.from_payloads(
             started.input.payloads, [CandidateInput]
         )
         policy = state_input.state.policy
