@@ -5,7 +5,7 @@ a handwritten note needs one, and reacts to signals: a profile change, a meeting
 reply, an opt-out, an invitation, a change of stage, a task closed in the inbox.
 """
 
-from __future__ import annotations
+# Annotations as objects, not strings: the SDK resolves the handlers' hints in every new run.
 
 from datetime import date, datetime, timedelta
 
