@@ -17,6 +17,12 @@ does), then times
 
 prints each rate, the ratios of (1) and (2) to (3), and writes them to bench/results/.
 
+With `--rounds K` it does (1) to (3) K times on the same server, the bare starts first in every
+other round, and reports each round and the medians (a ratio: the median of the rounds' own
+ratios). The machine's pace drifts by as much as half within an hour, and the phases of one
+round are minutes apart, so one round's ratio says little; the bare starts at 4 in flight run
+once, at the end.
+
 Each phase is measured twice: until its last call answered (every workflow started), and until
 every workflow it started has run its first task (the task queue settled: no backlog for
 SETTLED_AFTER_SECONDS, which are not counted). The second is the time to a population that
@@ -29,8 +35,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +46,7 @@ import httpx
 from temporalio.client import Client
 
 from api.candidates.imports import IMPORT_CONCURRENCY
-from bench.bare import bare_queue, start_sleeping
+from bench.bare import BareQueue, bare_queue, start_sleeping
 from bench.measure import RESULTS, bounded, first_tasks_run, rate, settle, write_results
 from bench.stack import TASK_QUEUE, bench_database, dev_stack, say, settings_given
 from harness.api_helpers import enrolment
@@ -107,44 +115,110 @@ async def enrol_singly(api: httpx.AsyncClient, rows: list[dict[str, Any]]) -> fl
     return time.monotonic() - started
 
 
+@dataclass
+class Round:
+    """One round's seconds: Rapport's import and single enrolments, then bare starts (or the bare
+    starts first, every other round), each until answered and until every workflow ran."""
+
+    rapport_first: bool
+    imported: float = 0.0
+    import_ran: float = 0.0
+    singles: float = 0.0
+    singles_ran: float = 0.0
+    bare: float = 0.0
+    bare_ran: float = 0.0
+
+    def ratios(self) -> dict[str, float]:
+        return {
+            "ratio_import": self.bare / self.imported,
+            "ratio_single": self.bare / self.singles,
+            "ratio_import_ran": self.bare_ran / self.import_ran,
+            "ratio_single_ran": self.bare_ran / self.singles_ran,
+        }
+
+
+async def rapport_phases(
+    api: httpx.AsyncClient, client: Client, count: int, give_up_after: float, round_: Round
+) -> None:
+    say(f"importing {count} candidates, {IMPORT_BATCH} a request, {IMPORTS_IN_FLIGHT} at once")
+    round_.imported = await import_all(api, [enrolment() for _ in range(count)])
+    round_.import_ran = round_.imported + await first_tasks_run(client, TASK_QUEUE, give_up_after)
+    say(f"enrolling {count} candidates one by one ({SINGLES_IN_FLIGHT} in flight)")
+    round_.singles = await enrol_singly(api, [enrolment() for _ in range(count)])
+    round_.singles_ran = round_.singles + await first_tasks_run(client, TASK_QUEUE, give_up_after)
+
+
+async def bare_phase(queue: BareQueue, count: int, give_up_after: float, round_: Round) -> None:
+    say(f"baseline: {count} bare sleeping workflows started on the same server")
+    round_.bare = await start_sleeping(queue, count, BARE_IN_FLIGHT)
+    ran = await first_tasks_run(queue.client, queue.task_queue, give_up_after)
+    round_.bare_ran = round_.bare + ran
+
+
 async def benchmark(
     stack: RunningStack,
     count: int,
     give_up_after: float,
     results: Path = RESULTS,
     settings: dict[str, str] | None = None,
+    rounds: int = 1,
 ) -> None:
     client = await Client.connect(stack.temporal_address)
     key = stack.env["RAPPORT_ADMIN_API_KEY"]
-    figures: dict[str, Any] = {"candidates": count, "settings": settings or {}}
+    figures: dict[str, Any] = {"candidates": count, "rounds": rounds, "settings": settings or {}}
     lines: list[str] = []
+    measured: list[Round] = []
 
     def result(line: str) -> None:
         lines.append(f"  {line}")
         say(f"= {line}")
 
-    async with httpx.AsyncClient(
-        base_url=stack.api_url, timeout=600, headers={"Authorization": f"Bearer {key}"}
-    ) as api:
-        say(f"importing {count} candidates, {IMPORT_BATCH} a request, {IMPORTS_IN_FLIGHT} at once")
-        imported = await import_all(api, [enrolment() for _ in range(count)])
-        import_ran = imported + await first_tasks_run(client, TASK_QUEUE, give_up_after)
-        result(f"import                {rate(count, imported)}; all ran {rate(count, import_ran)}")
-        say(f"enrolling {count} candidates one by one ({SINGLES_IN_FLIGHT} in flight)")
-        singles = await enrol_singly(api, [enrolment() for _ in range(count)])
-        singles_ran = singles + await first_tasks_run(client, TASK_QUEUE, give_up_after)
-        result(f"single enrolments     {rate(count, singles)}; all ran {rate(count, singles_ran)}")
-
-    say(f"baseline: {count} bare sleeping workflows started on the same server")
-    async with bare_queue(client) as queue:
-        bare = await start_sleeping(queue, count, BARE_IN_FLIGHT)
-        bare_ran = bare + await first_tasks_run(client, queue.task_queue, give_up_after)
+    async with (
+        httpx.AsyncClient(
+            base_url=stack.api_url, timeout=600, headers={"Authorization": f"Bearer {key}"}
+        ) as api,
+        bare_queue(client) as queue,
+    ):
+        for number in range(rounds):
+            # Every other round the bare work goes first, so that a machine whose pace drifts
+            # (this one's moves by half within an hour) favours neither side.
+            round_ = Round(rapport_first=number % 2 == 0)
+            phases = [
+                rapport_phases(api, client, count, give_up_after, round_),
+                bare_phase(queue, count, give_up_after, round_),
+            ]
+            for phase in phases if round_.rapport_first else reversed(phases):
+                await phase
+            measured.append(round_)
+            result(
+                f"round {number + 1} ({'Rapport' if round_.rapport_first else 'bare'} first):"
+                f" import {rate(count, round_.imported)}, all ran {rate(count, round_.import_ran)};"
+                f" singles {rate(count, round_.singles)}, all ran"
+                f" {rate(count, round_.singles_ran)}; bare {rate(count, round_.bare)}, all ran"
+                f" {rate(count, round_.bare_ran)}"
+            )
         bare_few = await start_sleeping(queue, count, IMPORTS_IN_FLIGHT)
         await settle(client, queue.task_queue, give_up_after)
+
+    # The median round's figures, and each ratio as the median of the rounds' own ratios.
+    def middle(name: str) -> float:
+        return statistics.median(getattr(r, name) for r in measured)
+
+    imported, import_ran = middle("imported"), middle("import_ran")
+    singles, singles_ran = middle("singles"), middle("singles_ran")
+    bare, bare_ran = middle("bare"), middle("bare_ran")
+    ratios = {
+        name: statistics.median(r.ratios()[name] for r in measured) for name in measured[0].ratios()
+    }
+    median = " (medians of the rounds)" if rounds > 1 else ""
+    result(
+        f"import                {rate(count, imported)}; all ran {rate(count, import_ran)}{median}"
+    )
+    result(f"single enrolments     {rate(count, singles)}; all ran {rate(count, singles_ran)}")
     result(f"bare start_workflow   {rate(count, bare)}; all ran {rate(count, bare_ran)}")
     result(f"bare start_workflow   {rate(count, bare_few)} ({IMPORTS_IN_FLIGHT} in flight)")
-    result(f"ratio import / bare   {bare / imported:.2f}; all ran {bare_ran / import_ran:.2f}")
-    result(f"ratio single / bare   {bare / singles:.2f}; all ran {bare_ran / singles_ran:.2f}")
+    for kind, name in (("import", "ratio_import"), ("single", "ratio_single")):
+        result(f"ratio {kind} / bare   {ratios[name]:.2f}; all ran {ratios[name + '_ran']:.2f}")
     figures.update(
         import_per_second=round(count / imported, 1),
         import_ran_per_second=round(count / import_ran, 1),
@@ -153,10 +227,25 @@ async def benchmark(
         bare_per_second=round(count / bare, 1),
         bare_ran_per_second=round(count / bare_ran, 1),
         bare_per_second_4_in_flight=round(count / bare_few, 1),
-        ratio_import=round(bare / imported, 2),
-        ratio_single=round(bare / singles, 2),
-        ratio_import_ran=round(bare_ran / import_ran, 2),
-        ratio_single_ran=round(bare_ran / singles_ran, 2),
+        **{name: round(value, 2) for name, value in ratios.items()},
+        each_round=[
+            {
+                "rapport_first": r.rapport_first,
+                **{name: round(value, 2) for name, value in r.ratios().items()},
+                "seconds": {
+                    name: round(getattr(r, name), 1)
+                    for name in (
+                        "imported",
+                        "import_ran",
+                        "singles",
+                        "singles_ran",
+                        "bare",
+                        "bare_ran",
+                    )
+                },
+            }
+            for r in measured
+        ],
         import_batch=IMPORT_BATCH,
         imports_in_flight=IMPORTS_IN_FLIGHT,
         import_concurrency=IMPORT_CONCURRENCY,
@@ -177,6 +266,13 @@ def main() -> None:
     )
     parser.add_argument("--results", type=Path, default=RESULTS, help="where the JSON goes")
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="rounds of Rapport's phases and the bare starts, alternating which goes first;"
+        " the figures are the rounds' medians",
+    )
+    parser.add_argument(
         "--setting",
         action="append",
         default=[],
@@ -192,7 +288,9 @@ def main() -> None:
             bench_database() as database_url,
             dev_stack(database_url, None, None, settings) as stack,
         ):
-            asyncio.run(benchmark(stack, args.candidates, args.timeout, args.results, settings))
+            asyncio.run(
+                benchmark(stack, args.candidates, args.timeout, args.results, settings, args.rounds)
+            )
     except KeyboardInterrupt:
         say("interrupted; cleaned up")
         sys.exit(130)

@@ -64,11 +64,15 @@ def test_idle(tmp_path: Path) -> None:
 
 @pytest.mark.bench
 def test_enrolment(tmp_path: Path) -> None:
-    figures = run_bench("enrolment", tmp_path, "--candidates", "8")
+    figures = run_bench("enrolment", tmp_path, "--candidates", "8", "--rounds", "2")
     assert figures["candidates"] == 8
     # Each phase until its calls answered and until every workflow it started has run.
     for key in ("ratio_import", "ratio_single", "ratio_import_ran", "ratio_single_ran"):
         assert isinstance(figures[key], float | int), key
+    # Two rounds, the bare starts first in the second.
+    rounds = figures["each_round"]
+    assert isinstance(rounds, list)
+    assert [r["rapport_first"] for r in rounds] == [True, False]
 
 
 @pytest.mark.bench
